@@ -1,0 +1,40 @@
+import type { ObjectRef } from './objects.ts';
+
+// The closed catalogue of problems Sluice reports about user input. Codes are stable: they appear in logs, in
+// Kubernetes Events (as the Event reason) and in golden files. Add a code here rather than reusing a loose one.
+
+/** Problems found while reading objects (manifest files, API payloads). */
+export const sourceReasons = [
+  'ManifestUnreadable', // the file could not be read
+  'ManifestParseError', // YAML syntax error in a file; the file's last good objects keep serving
+  'InvalidObject', // an object of a kind we read is missing required fields or has wrong types
+  'DuplicateObject', // the same kind/namespace/name appears twice; the first one read wins
+] as const;
+
+/** Problems found by compile() in an object's content. */
+export const compileReasons = [
+  'InvalidHost', // rules[].host is not a DNS-1123 subdomain or single-label wildcard
+  'InvalidPath', // path fails API-server validation for its pathType
+  'UnsupportedBackend', // resource backends, ExternalName Services: not served yet
+  'ServiceNotFound', // backend names a Service that does not exist; its routes answer 503
+  'ServicePortNotFound', // the Service has no port matching the backend; its routes answer 503
+  'PathConflict', // same host+path+pathType in two Ingresses; the older wins, the other is reported
+  'DefaultBackendIgnored', // spec.defaultBackend not used because an older Ingress already provides it
+] as const;
+
+export type DiagnosticReason = (typeof sourceReasons)[number] | (typeof compileReasons)[number];
+
+export type Severity = 'Error' | 'Warning' | 'Info';
+
+export interface Diagnostic {
+  readonly severity: Severity;
+  readonly reason: DiagnosticReason;
+  /** The object concerned; absent only for source problems that precede any object (unparsable file). */
+  readonly object?: ObjectRef;
+  /** Dotted/indexed field path within the object, e.g. `spec.rules[0].http.paths[1].path`; '' for the whole object. */
+  readonly field: string;
+  /** For source problems: the file and 0-based YAML document index. */
+  readonly source?: { readonly file: string; readonly document?: number };
+  /** One line, human readable; never contains Secret material. */
+  readonly message: string;
+}
