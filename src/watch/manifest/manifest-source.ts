@@ -1,0 +1,244 @@
+import { type FSWatcher, watch } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, sep } from 'node:path';
+import type { Logger } from 'pino';
+import type { Diagnostic, SourceUpdate } from '../../model/index.ts';
+import { Debouncer } from '../debounce.ts';
+import { buildUpdate } from './build-update.ts';
+import { describeError, errorCode, listManifestFiles } from './list-files.ts';
+import { type FileState, parseManifestFile } from './parse-file.ts';
+
+// The no-cluster source: a manifest file or directory → complete SourceUpdates, rebuilt (debounced) whenever
+// the filesystem signals a change. Events are only signals: each rebuild re-lists and re-reads everything and
+// re-parses only files whose text changed, so a missed or duplicated event cannot leave a stale view.
+
+export interface ManifestSourceOptions {
+  /** A manifest file, or a directory read recursively (*.yaml, *.yml, *.json; dotfiles skipped). */
+  readonly path: string;
+  readonly logger: Logger;
+  /** Called with every complete update and all current diagnostics (not a delta). Exceptions are logged. */
+  readonly onUpdate: (update: SourceUpdate, diagnostics: Diagnostic[]) => void;
+  readonly holdoffMs?: number;
+  readonly maxDelayMs?: number;
+}
+
+const rewatchDelayMs = 1000;
+
+export class ManifestSource {
+  readonly #path: string;
+  readonly #logger: Logger;
+  readonly #onUpdate: ManifestSourceOptions['onUpdate'];
+  readonly #debouncer: Debouncer;
+  #isDirectory = false;
+  #files = new Map<string, FileState>();
+  #listingDiagnostics: readonly Diagnostic[] = [];
+  #reported = new Set<string>();
+  #generation = 0;
+  #latest: { update: SourceUpdate; diagnostics: Diagnostic[] } | undefined;
+  #watcher: FSWatcher | undefined;
+  #rewatchTimer: NodeJS.Timeout | undefined;
+  #watchFailing = false;
+  #lastError: unknown;
+  #started = false;
+  #closed = false;
+
+  constructor(options: ManifestSourceOptions) {
+    this.#path = options.path;
+    this.#logger = options.logger;
+    this.#onUpdate = options.onUpdate;
+    this.#debouncer = new Debouncer({
+      holdoffMs: options.holdoffMs ?? 100,
+      maxDelayMs: options.maxDelayMs ?? 500,
+      run: () => this.#rebuild(),
+      onError: (err) => {
+        this.#lastError = err;
+        this.#logger.error({ err, path: this.#path }, 'manifest: rebuild failed; the last update keeps serving');
+      },
+    });
+  }
+
+  /** Number of updates delivered so far. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** The last delivered update, for late subscribers (e.g. a worker process starting after the first load). */
+  get latest(): { update: SourceUpdate; diagnostics: Diagnostic[] } | undefined {
+    return this.#latest;
+  }
+
+  /** Resolves once the first complete load has been delivered; rejects if the path is missing or unusable. */
+  async start(): Promise<void> {
+    if (this.#started) throw new Error('ManifestSource.start() called twice');
+    this.#started = true;
+    let kind;
+    try {
+      kind = await stat(this.#path);
+    } catch (err: unknown) {
+      throw new Error(`manifest path ${this.#path}: ${describeError(err)}`, { cause: err });
+    }
+    if (!kind.isFile() && !kind.isDirectory()) throw new Error(`manifest path ${this.#path}: not a file or directory`);
+    this.#isDirectory = kind.isDirectory();
+    // Watch before the first read, so a change made during the initial load is not missed.
+    this.#watch();
+    await this.#debouncer.flush();
+    if (this.#generation === 0) {
+      await this.close();
+      throw new Error(`manifest path ${this.#path}: initial load failed: ${String(this.#lastError)}`);
+    }
+  }
+
+  /** Resolves with the generation once no rebuild is pending or running. */
+  async settled(): Promise<number> {
+    await this.#debouncer.settled();
+    return this.#generation;
+  }
+
+  /** Stops watching; resolves once a rebuild in progress (if any) has finished. No update is delivered after. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#debouncer.close();
+    clearTimeout(this.#rewatchTimer);
+    this.#watcher?.close();
+    this.#watcher = undefined;
+    await this.#debouncer.settled();
+  }
+
+  #watch(): void {
+    // A single file is watched through its directory: editors and `kubectl`-style tools replace files by
+    // renaming a new one over them, which ends a watch on the file itself.
+    const dir = this.#isDirectory ? this.#path : dirname(this.#path);
+    try {
+      this.#watcher = watch(dir, { recursive: this.#isDirectory, persistent: false }, (_event, name) => {
+        if (this.#isRelevant(name)) this.#debouncer.trigger();
+      });
+      this.#watcher.on('error', (err) => this.#onWatchError(err));
+      if (this.#watchFailing) this.#logger.info({ path: this.#path }, 'manifest: watching again');
+      this.#watchFailing = false;
+    } catch (err: unknown) {
+      this.#onWatchError(err);
+    }
+  }
+
+  /**
+   * In directory mode every event counts (an unrelated one only costs a re-list). In file mode, events for the
+   * file, plus `..data`-style names: a mounted ConfigMap changes by swapping the `..data` symlink, and the
+   * file's own name never appears in the event. A null name means the platform could not say: rescan.
+   */
+  #isRelevant(name: string | Buffer | null): boolean {
+    if (this.#isDirectory || name === null) return true;
+    const file = name.toString();
+    return file === basename(this.#path) || file.startsWith('..');
+  }
+
+  #onWatchError(err: unknown): void {
+    // Warn once per outage; the retry loop below would otherwise log every second while the path is gone.
+    if (!this.#watchFailing) this.#logger.warn({ err, path: this.#path }, 'manifest: watch failed; retrying every second');
+    this.#watchFailing = true;
+    this.#watcher?.close();
+    this.#watcher = undefined;
+    this.#scheduleRewatch();
+  }
+
+  #scheduleRewatch(): void {
+    if (this.#closed || this.#rewatchTimer !== undefined) return;
+    this.#rewatchTimer = setTimeout(() => {
+      this.#rewatchTimer = undefined;
+      if (this.#closed) return;
+      this.#watcher?.close();
+      this.#watch();
+      this.#debouncer.trigger();
+    }, rewatchDelayMs);
+    this.#rewatchTimer.unref();
+  }
+
+  async #rebuild(): Promise<void> {
+    const { files, listingDiagnostics } = await this.#readAll();
+    const changed =
+      this.#generation === 0 ||
+      !sameFiles(files, this.#files) ||
+      JSON.stringify(listingDiagnostics) !== JSON.stringify(this.#listingDiagnostics);
+    this.#files = files;
+    this.#listingDiagnostics = listingDiagnostics;
+    if (!changed || this.#closed) return;
+    const { update, diagnostics } = buildUpdate(files, listingDiagnostics);
+    this.#generation += 1;
+    this.#latest = { update, diagnostics };
+    this.#logChanges(update, diagnostics);
+    try {
+      this.#onUpdate(update, [...diagnostics]);
+    } catch (err: unknown) {
+      this.#logger.error({ err }, 'manifest: update consumer threw');
+    }
+  }
+
+  /** The next per-file states. Files the listing could not vouch for keep their last good state. */
+  async #readAll(): Promise<{ files: Map<string, FileState>; listingDiagnostics: Diagnostic[] }> {
+    const files = new Map<string, FileState>();
+    const { files: paths, unreadable } = this.#isDirectory ? await this.#listRoot() : { files: [this.#path], unreadable: [] };
+    for (const path of paths) {
+      const state = await this.#readFile(path, this.#files.get(path));
+      if (state !== undefined) files.set(path, state);
+    }
+    const unlisted = unreadable.map((u) => (u.dir.endsWith(sep) ? u.dir : u.dir + sep));
+    for (const [path, state] of this.#files) {
+      if (!files.has(path) && unlisted.some((dir) => path.startsWith(dir))) files.set(path, state);
+    }
+    return { files, listingDiagnostics: unreadable.map((u) => unreadableDiagnostic(u.dir, u.message)) };
+  }
+
+  async #listRoot(): ReturnType<typeof listManifestFiles> {
+    const listing = await listManifestFiles(this.#path);
+    // The root itself gone (unmounted, moved away) is far likelier an accident than "delete every route":
+    // keep everything and re-establish the watch when it comes back.
+    if (listing.unreadable.some((u) => u.dir === this.#path)) this.#scheduleRewatch();
+    return listing;
+  }
+
+  /** undefined: the file is gone. In file mode a missing file is kept as unreadable (see #listRoot's reasoning). */
+  async #readFile(file: string, previous: FileState | undefined): Promise<FileState | undefined> {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err: unknown) {
+      if (errorCode(err) === 'ENOENT' && this.#isDirectory) return undefined;
+      const diagnostic = unreadableDiagnostic(file, describeError(err));
+      if (previous?.text === undefined && previous?.diagnostics[0]?.message === diagnostic.message) return previous;
+      return { text: undefined, objects: previous?.objects ?? [], diagnostics: [diagnostic] };
+    }
+    if (previous !== undefined && previous.text === text) return previous;
+    return parseManifestFile(file, text, previous, this.#logger);
+  }
+
+  #logChanges(update: SourceUpdate, diagnostics: readonly Diagnostic[]): void {
+    const { snapshot } = update;
+    this.#logger.info(
+      { generation: this.#generation, files: this.#files.size, ingresses: snapshot.ingresses.length, services: snapshot.services.length, endpointSlices: update.endpointSlices.length },
+      'manifest: update',
+    );
+    // Persistent problems are logged once, when they appear, not on every rebuild.
+    const current = new Set<string>();
+    for (const d of diagnostics) {
+      const key = JSON.stringify(d);
+      current.add(key);
+      if (!this.#reported.has(key)) this.#logger.warn({ diagnostic: d }, `manifest: ${d.reason}: ${d.message}`);
+    }
+    this.#reported = current;
+  }
+}
+
+function sameFiles(a: ReadonlyMap<string, FileState>, b: ReadonlyMap<string, FileState>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [file, state] of a) if (b.get(file) !== state) return false;
+  return true;
+}
+
+function unreadableDiagnostic(file: string, message: string): Diagnostic {
+  return {
+    severity: 'Error',
+    reason: 'ManifestUnreadable',
+    field: '',
+    source: { file },
+    message: `cannot read: ${message}; the last good objects from it keep serving`,
+  };
+}

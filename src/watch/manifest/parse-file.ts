@@ -1,0 +1,114 @@
+import type { Logger } from 'pino';
+import { LineCounter, parseAllDocuments } from 'yaml';
+import type { Diagnostic, KubeObject, ObjectRef } from '../../model/index.ts';
+import { formatRef, refOf } from '../../model/index.ts';
+import { expandList, normalizeObject } from '../normalize/index.ts';
+
+// One manifest file → its objects and diagnostics, given what the file held last time.
+//
+// "The last good objects keep serving" is read at two granularities:
+// - a YAML syntax error anywhere fails the whole FILE: its previous objects are kept as they were, because a
+//   broken document boundary can shift or swallow the documents after it, so nothing in the file is trusted;
+// - an object that parses but fails validation fails only that OBJECT: the rest of the file is applied, and if
+//   the file previously held a good version of the same kind/namespace/name, that version keeps serving.
+//   An invalid object that cannot be identified (no kind or name) is dropped.
+
+export interface FileObject {
+  readonly object: KubeObject;
+  /** 0-based YAML document index within the file. */
+  readonly document: number;
+}
+
+export interface FileState {
+  /** The text the state was built from; undefined while unreadable, so recovery always re-parses. */
+  readonly text: string | undefined;
+  readonly objects: readonly FileObject[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Aliases expand on conversion; cap them so a small "billion laughs" file cannot exhaust memory. */
+const maxAliasCount = 100;
+
+type Parsed = { values: unknown[] } | { errors: Diagnostic[] };
+
+export function parseManifestFile(file: string, text: string, previous: FileState | undefined, logger: Logger): FileState {
+  const parsed = parseDocuments(file, text);
+  if ('errors' in parsed) return { text, objects: previous?.objects ?? [], diagnostics: parsed.errors };
+  const objects: FileObject[] = [];
+  const diagnostics: Diagnostic[] = [];
+  parsed.values.forEach((value, document) => {
+    // `---` at the end or between comments yields an empty document: not an error, nothing to read.
+    if (value === null || value === undefined) return;
+    for (const item of expandList(value)) {
+      const result = normalizeObject(item.raw);
+      if ('object' in result) {
+        objects.push({ object: result.object, document });
+      } else if ('ignored' in result) {
+        logger.debug({ file, document, kind: result.ignored }, 'manifest: ignoring object of a kind Sluice does not read');
+      } else {
+        const kept = result.ref && previous?.objects.find((o) => sameRef(refOf(o.object), result.ref as ObjectRef));
+        if (kept) objects.push({ object: kept.object, document });
+        diagnostics.push(invalidObject(file, document, item.field, result, kept !== undefined));
+      }
+    }
+  });
+  return { text, objects, diagnostics };
+}
+
+function parseDocuments(file: string, text: string): Parsed {
+  const lineCounter = new LineCounter();
+  // prettyErrors off: the pretty form quotes the offending source line, which may be Secret material.
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+  const errors: Diagnostic[] = [];
+  const values: unknown[] = [];
+  Array.from(docs).forEach((doc, document) => {
+    const first = doc.errors[0];
+    if (first !== undefined) {
+      const { line, col } = lineCounter.linePos(first.pos[0]);
+      errors.push(parseError(file, document, `${first.message} (line ${line}, column ${col})`));
+      return;
+    }
+    try {
+      values.push(doc.toJS({ maxAliasCount }));
+    } catch (err: unknown) {
+      errors.push(parseError(file, document, err instanceof Error ? err.message : String(err)));
+    }
+  });
+  return errors.length > 0 ? { errors } : { values };
+}
+
+function parseError(file: string, document: number, detail: string): Diagnostic {
+  return {
+    severity: 'Error',
+    reason: 'ManifestParseError',
+    field: '',
+    source: { file, document },
+    message: `YAML document ${document}: ${detail}; the file's last good objects keep serving`,
+  };
+}
+
+function invalidObject(
+  file: string,
+  document: number,
+  itemField: string,
+  result: { error: string; field: string; ref?: ObjectRef },
+  kept: boolean,
+): Diagnostic {
+  // Inside a List the field is prefixed with the item's position: `items[2].spec.rules[0].host`.
+  const field = [itemField, result.field].filter((f) => f !== '').join('.');
+  const prefix = itemField === '' ? '' : result.field === '' ? `${itemField}: ` : `${itemField}.`;
+  const subject = result.ref ? `${formatRef(result.ref)}: ` : '';
+  const outcome = kept ? '; its last good version keeps serving' : '; the object is skipped';
+  return {
+    severity: 'Error',
+    reason: 'InvalidObject',
+    ...(result.ref && { object: result.ref }),
+    field,
+    source: { file, document },
+    message: `${subject}${prefix}${result.error}${outcome}`,
+  };
+}
+
+function sameRef(a: ObjectRef, b: ObjectRef): boolean {
+  return a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
+}
