@@ -20,6 +20,7 @@ export const compileReasons = [
   'ServicePortNotFound', // the Service has no port matching the backend; its routes answer 503
   'PathConflict', // same host+path+pathType in two Ingresses; the older wins, the other is reported
   'DefaultBackendIgnored', // spec.defaultBackend not used because an older Ingress already provides it
+  'InvalidBackend', // a backend names neither a service nor a resource, or its service port has no number/name
 ] as const;
 
 export type DiagnosticReason = (typeof sourceReasons)[number] | (typeof compileReasons)[number];

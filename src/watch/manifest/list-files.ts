@@ -17,6 +17,8 @@ export interface Listing {
   readonly files: string[];
   /** Directories that could not be listed; the caller keeps the last good state of files under them. */
   readonly unreadable: { readonly dir: string; readonly message: string }[];
+  /** Every directory that was listed, the root included (what the source watches). */
+  readonly directories: string[];
 }
 
 export function errorCode(err: unknown): string | undefined {
@@ -25,7 +27,7 @@ export function errorCode(err: unknown): string | undefined {
 
 /** Recursively lists `root`. Symlinked files are followed (ConfigMap mounts), symlinked directories are not (loops). */
 export async function listManifestFiles(root: string): Promise<Listing> {
-  const listing: Listing = { files: [], unreadable: [] };
+  const listing: Listing = { files: [], unreadable: [], directories: [] };
   await walk(root, listing, true);
   listing.files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return listing;
@@ -41,6 +43,7 @@ async function walk(dir: string, listing: Listing, isRoot = false): Promise<void
     if (isRoot || errorCode(err) !== 'ENOENT') listing.unreadable.push({ dir, message: describeError(err) });
     return;
   }
+  listing.directories.push(dir);
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const path = join(dir, entry.name);

@@ -32,10 +32,11 @@ export class ManifestSource {
   #isDirectory = false;
   #files = new Map<string, FileState>();
   #listingDiagnostics: readonly Diagnostic[] = [];
-  #reported = new Set<string>();
   #generation = 0;
   #latest: { update: SourceUpdate; diagnostics: Diagnostic[] } | undefined;
   #watcher: FSWatcher | undefined;
+  /** Non-recursive watchers on the subdirectories of a watched directory, kept in step with each listing. */
+  #subdirectoryWatchers = new Map<string, FSWatcher>();
   #rewatchTimer: NodeJS.Timeout | undefined;
   #watchFailing = false;
   #lastError: unknown;
@@ -77,7 +78,11 @@ export class ManifestSource {
     } catch (err: unknown) {
       throw new Error(`manifest path ${this.#path}: ${describeError(err)}`, { cause: err });
     }
-    if (!kind.isFile() && !kind.isDirectory()) throw new Error(`manifest path ${this.#path}: not a file or directory`);
+    // A FIFO reads like a file (`--manifests <(kubectl get ingress -o yaml)`); tests also use one to hold the
+    // first load open while they observe the not-ready state.
+    if (!kind.isFile() && !kind.isFIFO() && !kind.isDirectory()) {
+      throw new Error(`manifest path ${this.#path}: not a file or directory`);
+    }
     this.#isDirectory = kind.isDirectory();
     // Watch before the first read, so a change made during the initial load is not missed.
     this.#watch();
@@ -101,15 +106,18 @@ export class ManifestSource {
     clearTimeout(this.#rewatchTimer);
     this.#watcher?.close();
     this.#watcher = undefined;
+    this.#syncSubdirectoryWatchers([]);
     await this.#debouncer.settled();
   }
 
   #watch(): void {
     // A single file is watched through its directory: editors and `kubectl`-style tools replace files by
-    // renaming a new one over them, which ends a watch on the file itself.
+    // renaming a new one over them, which ends a watch on the file itself. Watches are never `recursive`:
+    // Node's recursive mode on Linux is emulated in JavaScript and was seen to stop reporting changes under
+    // load (e2e bad-input test, 2 of 3 runs); subdirectories get plain inotify watches of their own instead.
     const dir = this.#isDirectory ? this.#path : dirname(this.#path);
     try {
-      this.#watcher = watch(dir, { recursive: this.#isDirectory, persistent: false }, (_event, name) => {
+      this.#watcher = watch(dir, { persistent: false }, (_event, name) => {
         if (this.#isRelevant(name)) this.#debouncer.trigger();
       });
       this.#watcher.on('error', (err) => this.#onWatchError(err));
@@ -164,7 +172,7 @@ export class ManifestSource {
     const { update, diagnostics } = buildUpdate(files, listingDiagnostics);
     this.#generation += 1;
     this.#latest = { update, diagnostics };
-    this.#logChanges(update, diagnostics);
+    this.#logChanges(update);
     try {
       this.#onUpdate(update, [...diagnostics]);
     } catch (err: unknown) {
@@ -192,7 +200,34 @@ export class ManifestSource {
     // The root itself gone (unmounted, moved away) is far likelier an accident than "delete every route":
     // keep everything and re-establish the watch when it comes back.
     if (listing.unreadable.some((u) => u.dir === this.#path)) this.#scheduleRewatch();
+    if (!this.#closed) this.#syncSubdirectoryWatchers(listing.directories.filter((dir) => dir !== this.#path));
     return listing;
+  }
+
+  /** Watches exactly `dirs`: new subdirectories are picked up by the rebuild their creation triggers. */
+  #syncSubdirectoryWatchers(dirs: readonly string[]): void {
+    const wanted = new Set(dirs);
+    for (const [dir, watcher] of this.#subdirectoryWatchers) {
+      if (wanted.has(dir)) continue;
+      watcher.close();
+      this.#subdirectoryWatchers.delete(dir);
+    }
+    for (const dir of wanted) {
+      if (this.#subdirectoryWatchers.has(dir)) continue;
+      try {
+        const watcher = watch(dir, { persistent: false }, () => this.#debouncer.trigger());
+        // A failing subdirectory watch (directory removed) is dropped; the rebuild it triggers re-lists.
+        watcher.on('error', () => {
+          watcher.close();
+          this.#subdirectoryWatchers.delete(dir);
+          this.#debouncer.trigger();
+        });
+        this.#subdirectoryWatchers.set(dir, watcher);
+      } catch {
+        // Gone between listing and watching: its parent's watch reports the removal, and the next listing
+        // settles it. (No trigger here: a directory that can never be watched must not spin rebuilds.)
+      }
+    }
   }
 
   /** undefined: the file is gone. In file mode a missing file is kept as unreadable (see #listRoot's reasoning). */
@@ -210,20 +245,13 @@ export class ManifestSource {
     return parseManifestFile(file, text, previous, this.#logger);
   }
 
-  #logChanges(update: SourceUpdate, diagnostics: readonly Diagnostic[]): void {
+  #logChanges(update: SourceUpdate): void {
     const { snapshot } = update;
     this.#logger.info(
       { generation: this.#generation, files: this.#files.size, ingresses: snapshot.ingresses.length, services: snapshot.services.length, endpointSlices: update.endpointSlices.length },
       'manifest: update',
     );
-    // Persistent problems are logged once, when they appear, not on every rebuild.
-    const current = new Set<string>();
-    for (const d of diagnostics) {
-      const key = JSON.stringify(d);
-      current.add(key);
-      if (!this.#reported.has(key)) this.#logger.warn({ diagnostic: d }, `manifest: ${d.reason}: ${d.message}`);
-    }
-    this.#reported = current;
+    // Diagnostics are not logged here: the consumer reports source and compile diagnostics together, once each.
   }
 }
 

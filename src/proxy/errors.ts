@@ -1,0 +1,118 @@
+// The closed catalogue of answers the proxy gives instead of an upstream response. Every kind has one stable
+// code (logs, metrics), one status and a tiny fixed body: nothing from the request, the route or the upstream
+// error ever reaches the client.
+
+export const proxyErrorKinds = [
+  'bad-request', // the request target cannot be routed safely (path escapes the root, duplicate Host, …)
+  'not-found', // no route (the controller's default backend)
+  'no-backend', // the route's backend did not resolve at compile time (unavailable route)
+  'no-endpoints', // the Service has no ready (or serving-terminating) endpoint
+  'upstream-refused', // connection refused / reset / closed before any response byte
+  'upstream-connect-timeout', // TCP connect took longer than connectTimeoutMs
+  'upstream-read-timeout', // no response headers (or body bytes) within readTimeoutMs
+  'upstream-bad-response', // the upstream answered something that is not valid HTTP/1.1
+  'internal', // a bug in Sluice; the message is logged, never sent
+] as const;
+
+export type ProxyErrorKind = (typeof proxyErrorKinds)[number];
+
+const statusOf: Readonly<Record<ProxyErrorKind, number>> = {
+  'bad-request': 400,
+  'not-found': 404,
+  'no-backend': 503,
+  'no-endpoints': 503,
+  'upstream-refused': 502,
+  'upstream-connect-timeout': 504,
+  'upstream-read-timeout': 504,
+  'upstream-bad-response': 502,
+  internal: 500,
+};
+
+const reasonOf: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Temporarily Unavailable',
+  504: 'Gateway Timeout',
+};
+
+export interface ErrorReply {
+  readonly status: number;
+  /** Reason phrase for hand-written status lines. */
+  readonly reason: string;
+  readonly body: Buffer;
+  /** Flat [name, value, …] header list for writeHead(), built once per kind. */
+  readonly headers: readonly string[];
+  /** Same plus `Connection: close`, for when an unread request body makes the connection unusable. */
+  readonly closingHeaders: readonly string[];
+}
+
+function buildReply(kind: ProxyErrorKind): ErrorReply {
+  const status = statusOf[kind];
+  const reason = reasonOf[status] ?? 'Error';
+  const body = Buffer.from(`${status} ${reason}\n`, 'latin1');
+  const headers = Object.freeze([
+    'Content-Type',
+    'text/plain; charset=utf-8',
+    'Content-Length',
+    String(body.length),
+    'Server',
+    'sluice',
+  ]);
+  const closingHeaders = Object.freeze([...headers, 'Connection', 'close']);
+  return Object.freeze({ status, reason, body, headers, closingHeaders });
+}
+
+const replies = new Map<ProxyErrorKind, ErrorReply>(proxyErrorKinds.map((kind) => [kind, buildReply(kind)]));
+
+export function errorReply(kind: ProxyErrorKind): ErrorReply {
+  return replies.get(kind)!;
+}
+
+export function statusFor(kind: ProxyErrorKind): number {
+  return statusOf[kind];
+}
+
+/** Undici / socket error codes → catalogue kind, for errors that happen before any response byte. */
+export function classifyUpstreamError(error: unknown): ProxyErrorKind {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') {
+    // undici's HTTPParserError has no code when llhttp gives none (e.g. a reply not starting with "HTTP/").
+    return (error as { name?: unknown } | null)?.name === 'HTTPParserError' ? 'upstream-bad-response' : 'internal';
+  }
+  switch (code) {
+    case 'ECONNREFUSED':
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'EADDRNOTAVAIL':
+    case 'UND_ERR_SOCKET': // "other side closed" on a reused keep-alive connection
+    case 'UND_ERR_CLOSED': // the pool closed under us (endpoint removed between retries)
+    case 'UND_ERR_DESTROYED':
+      return 'upstream-refused';
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'ETIMEDOUT':
+      return 'upstream-connect-timeout';
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return 'upstream-read-timeout';
+    case 'UND_ERR_HEADERS_OVERFLOW':
+    case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
+    case 'UND_ERR_INFO':
+      return 'upstream-bad-response';
+    // undici validates what we hand it; everything it can reject comes from the client's request line and
+    // headers (Node's parser is more lenient about a few of them), so the client gets the 400.
+    case 'UND_ERR_INVALID_ARG':
+    case 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH':
+      return 'bad-request';
+    default:
+      return code.startsWith('HPE_') ? 'upstream-bad-response' : 'internal';
+  }
+}
+
+/** Failures after which the request may go to another endpoint: nothing reached a pod's application. */
+export function isRetryable(kind: ProxyErrorKind): boolean {
+  return kind === 'upstream-refused' || kind === 'upstream-connect-timeout';
+}

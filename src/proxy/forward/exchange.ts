@@ -1,0 +1,164 @@
+// One proxied request: picks an endpoint, dispatches on its pool, and relays the response with back-pressure.
+// It is the undici dispatch handler itself (controller API: the only handler style undici 8 dispatchers speak
+// natively — the legacy onConnect/onHeaders ones now need a Dispatcher1Wrapper, one more layer per request).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import type { BackendTarget, Route } from '../../model/index.ts';
+import type { UpstreamEndpoint } from '../endpoints/upstream-endpoint.ts';
+import { classifyUpstreamError, isRetryable, type ProxyErrorKind } from '../errors.ts';
+import { buildResponseHeaders } from '../headers/response-headers.ts';
+import { maxAttempts, type ProxyContext } from '../proxy-context.ts';
+import { sendError } from '../respond.ts';
+import { RequestBody } from './request-body.ts';
+
+/** Abort reason when the client left: shared, since it is never shown and needs no stack. */
+const clientGone = Object.assign(new Error('client closed the connection'), { code: 'SLUICE_CLIENT_GONE' });
+const invalidResponse = Object.assign(new Error('invalid upstream response headers'), { code: 'UND_ERR_INFO' });
+
+/**
+ * Methods retried on another endpoint (RFC 9110 §9.2.2 idempotent, minus TRACE which we never want to repeat).
+ * Only without a body: the body is streamed, not buffered (ingress-nginx buffers by default), so bytes a failed
+ * attempt consumed cannot be sent again.
+ */
+function isIdempotent(method: string): boolean {
+  return method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || method === 'PUT' || method === 'DELETE';
+}
+
+type Controller = Dispatcher.DispatchController;
+
+export class Exchange implements Dispatcher.DispatchHandler {
+  readonly #ctx: ProxyContext;
+  readonly #req: IncomingMessage;
+  readonly #res: ServerResponse;
+  readonly #route: Route;
+  readonly #backend: BackendTarget;
+  readonly #headers: string[];
+  readonly #body: RequestBody | null;
+  readonly #retryable: boolean;
+  #controller: Controller | null = null;
+  #endpoint: UpstreamEndpoint | undefined;
+  /** Keys of endpoints that failed before answering (allocated only on a first failure). */
+  #tried: string[] | undefined;
+  #attempts = 0;
+  #clientGone = false;
+
+  constructor(
+    ctx: ProxyContext,
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: Route,
+    backend: BackendTarget,
+    headers: string[],
+    hasBody: boolean,
+  ) {
+    this.#ctx = ctx;
+    this.#req = req;
+    this.#res = res;
+    this.#route = route;
+    this.#backend = backend;
+    this.#headers = headers;
+    this.#body = hasBody ? new RequestBody(req) : null;
+    this.#retryable = !hasBody && isIdempotent(req.method ?? '');
+    res.on('close', this.#onClientClose);
+  }
+
+  /** Sends the request to the next endpoint; false when no endpoint is left to try. */
+  dispatch(): boolean {
+    const endpoint = this.#nextEndpoint();
+    if (endpoint === undefined) return false;
+    this.#endpoint = endpoint;
+    this.#controller = null;
+    this.#attempts++;
+    const method = this.#req.method as Dispatcher.HttpMethod;
+    // The original request target (req.url), never the normalised path: the pod sees what the client sent.
+    const path = this.#req.url!;
+    this.#ctx.pools.get(endpoint).dispatch({ path, method, headers: this.#headers, body: this.#body }, this);
+    return true;
+  }
+
+  onRequestStart(controller: Controller): void {
+    this.#controller = controller;
+    if (this.#clientGone) controller.abort(clientGone);
+  }
+
+  onResponseStart(controller: Controller, statusCode: number): void {
+    // 1xx: node:http answered the client's `Expect: 100-continue` itself; informational answers end here.
+    if (statusCode < 200) return;
+    const raw = controller.rawHeaders;
+    // Raw headers keep the pod's casing and order, and skip a second header-object conversion.
+    const headers = buildResponseHeaders(Array.isArray(raw) ? raw : []);
+    try {
+      this.#res.writeHead(statusCode, headers);
+    } catch (error: unknown) {
+      // node:http rejects header values it considers unsafe (ERR_INVALID_CHAR…): the pod's answer is unusable.
+      const endpoint = this.#endpoint?.key;
+      this.#ctx.logger.warn({ err: error, route: this.#route.id, endpoint }, 'upstream response headers rejected');
+      controller.abort(invalidResponse);
+      return;
+    }
+    this.#res.on('drain', this.#onDrain);
+  }
+
+  onResponseData(controller: Controller, chunk: Buffer): void {
+    // Back-pressure: a slow client pauses the pod's socket instead of filling our memory.
+    if (!this.#res.write(chunk)) controller.pause();
+  }
+
+  onResponseEnd(): void {
+    // Trailers are dropped: HTTP/1.1 clients rarely ask for them (TE: trailers) and nginx does not pass them.
+    this.#res.end();
+  }
+
+  onResponseError(_controller: Controller | null, error: Error): void {
+    if (this.#clientGone) return; // our own abort: nobody is left to answer
+    const res = this.#res;
+    if (res.headersSent) {
+      // Mid-response failure (read timeout, pod died): cutting the connection is the only way to tell the
+      // client its response is incomplete.
+      this.#log(error, 'upstream failed mid-response');
+      res.destroy();
+      return;
+    }
+    const kind = classifyUpstreamError(error);
+    if (this.#retryable && isRetryable(kind) && this.#retry()) return;
+    this.#log(error, 'upstream failed', kind);
+    sendError(res, kind, this.#body !== null);
+  }
+
+  #retry(): boolean {
+    (this.#tried ??= []).push(this.#endpoint!.key);
+    if (this.#tried.length >= maxAttempts) return false;
+    this.#ctx.logger.debug({ route: this.#route.id, endpoint: this.#endpoint!.key }, 'retrying on the next endpoint');
+    return this.dispatch();
+  }
+
+  #nextEndpoint(): UpstreamEndpoint | undefined {
+    // Read afresh on each attempt: an endpoint removed since the first attempt is not retried.
+    const endpoints = this.#ctx.endpoints.endpointsFor(this.#backend);
+    const balancer = this.#ctx.balancers.for(this.#backend.key);
+    const tried = this.#tried;
+    for (let i = 0; i < endpoints.length; i++) {
+      const endpoint = endpoints[balancer.pick(endpoints.length)]!;
+      if (tried === undefined || !tried.includes(endpoint.key)) return endpoint;
+    }
+    return undefined;
+  }
+
+  #log(error: Error, message: string, kind?: ProxyErrorKind): void {
+    const code = (error as { code?: unknown }).code;
+    const attempts = this.#attempts;
+    this.#ctx.logger.warn({ route: this.#route.id, endpoint: this.#endpoint?.key, code, kind, attempts }, message);
+  }
+
+  #onDrain = (): void => {
+    this.#controller?.resume();
+  };
+
+  #onClientClose = (): void => {
+    // 'close' also follows a completed response; only an unfinished one means the client went away.
+    if (this.#res.writableFinished) return;
+    this.#clientGone = true;
+    this.#controller?.abort(clientGone);
+    this.#body?.destroy();
+  };
+}

@@ -1,0 +1,62 @@
+// The client's request body as undici consumes it. Not the IncomingMessage itself: undici destroys the body
+// stream it was given when the upstream fails, and destroying an unfinished IncomingMessage destroys the client
+// socket — the client would get a reset instead of the 502 it is owed. This thin Readable forwards the bytes
+// with back-pressure (no buffering beyond one highWaterMark) and lets go of the request when destroyed.
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+
+class ClientAbortedError extends Error {
+  readonly code = 'ECONNRESET';
+}
+
+export class RequestBody extends Readable {
+  readonly #req: IncomingMessage;
+
+  constructor(req: IncomingMessage) {
+    super();
+    this.#req = req;
+    req.on('data', this.#onData);
+    req.on('end', this.#onEnd);
+    req.on('error', this.#onError);
+    req.on('close', this.#onClose);
+  }
+
+  override _read(): void {
+    this.#req.resume();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.#detach();
+    // Whatever the pod did not read is read and dropped, as nginx discards an unread body: a pod that answers
+    // early (413, 401) leaves the client connection usable for its next request. After an error answer the
+    // connection is closed instead (`Connection: close`), which ends the discarding.
+    this.#req.resume();
+    callback(error);
+  }
+
+  #onData = (chunk: Buffer): void => {
+    if (!this.push(chunk)) this.#req.pause();
+  };
+
+  #onEnd = (): void => {
+    this.#detach();
+    this.push(null);
+  };
+
+  #onError = (error: Error): void => {
+    this.destroy(error);
+  };
+
+  #onClose = (): void => {
+    // 'close' without 'end': the client went away mid-upload. The upstream request must fail (undici aborts it
+    // when its body errors), not end as if the body were complete.
+    if (!this.#req.complete) this.destroy(new ClientAbortedError('client closed the request body'));
+  };
+
+  #detach(): void {
+    this.#req.off('data', this.#onData);
+    this.#req.off('end', this.#onEnd);
+    this.#req.off('error', this.#onError);
+    this.#req.off('close', this.#onClose);
+  }
+}

@@ -1,0 +1,138 @@
+// The header list a pod receives, built from the client's raw headers as ingress-nginx builds it by default
+// (ingress-semantics.md §2.4). One pass over req.rawHeaders; the output is the flat [name, value, …] array
+// undici takes as is, so no header object is ever materialised.
+import { addConnectionTokens, isHopByHop, removeHeaders } from './hop-by-hop.ts';
+import { generateRequestId } from './request-id.ts';
+
+/** What the pass learns about the request besides the headers. Filled in by buildRequestHeaders(). */
+export interface RequestFacts {
+  /** The request carries a body (Content-Length > 0 or any Transfer-Encoding). */
+  hasBody: boolean;
+  /** The X-Request-ID sent upstream (incoming, or generated). */
+  requestId: string;
+}
+
+export interface ForwardedContext {
+  /** The client's Host header ('' when absent): passed through, and used as X-Forwarded-Host. */
+  readonly host: string;
+  readonly clientAddress: string;
+  /** The listening port as a string (X-Forwarded-Port). */
+  readonly localPort: string;
+  readonly scheme: 'http' | 'https';
+  /** The client's Upgrade value when this is an upgrade request (then Upgrade/Connection are sent). */
+  readonly upgrade?: string;
+}
+
+/**
+ * Headers ingress-nginx sets itself (proxy_set_header): the client's copies are never passed, whatever their
+ * case. X-Forwarded-For is *replaced* (not appended) as with ingress-nginx's default use-forwarded-headers=false:
+ * a client-supplied XFF is unverified and would let anyone pick the "client IP" a pod logs or trusts.
+ */
+function isSetByProxy(lowerName: string): boolean {
+  switch (lowerName) {
+    case 'x-real-ip':
+    case 'x-forwarded-host':
+    case 'x-forwarded-port':
+    case 'x-forwarded-proto':
+    case 'x-forwarded-scheme':
+    case 'x-scheme':
+    case 'x-original-forwarded-for':
+    case 'x-original-forwarded-host':
+      return true;
+    default:
+      return false;
+  }
+}
+
+export function buildRequestHeaders(raw: readonly string[], ctx: ForwardedContext, facts: RequestFacts): string[] {
+  const out: string[] = [];
+  let forwardedFor: string | undefined;
+  let forwardedHost: string | undefined;
+  let requestId: string | undefined;
+  let listed: string[] | undefined;
+  facts.hasBody = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    const value = raw[i + 1]!;
+    const lower = name.toLowerCase();
+    // nginx's default ignore-invalid-headers drops names with '_': proxies disagree on whether `X_Foo` equals
+    // `X-Foo` (CGI maps both to HTTP_X_FOO), which lets a client smuggle a header past a check on the other.
+    if (lower.includes('_')) continue;
+    if (lower === 'content-length') {
+      if (value !== '0') facts.hasBody = true;
+    } else if (lower === 'transfer-encoding') {
+      facts.hasBody = true; // undici re-frames the body itself (chunked when no Content-Length)
+      continue;
+    } else if (lower === 'connection') {
+      addConnectionTokens(value, (listed ??= []));
+      continue;
+    } else if (lower === 'x-forwarded-for') {
+      forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
+      continue;
+    } else if (lower === 'x-request-id') {
+      requestId ??= value;
+      continue;
+    } else if (lower === 'x-forwarded-host') {
+      forwardedHost ??= value;
+      continue;
+    } else if (
+      lower === 'host' ||
+      // httpoxy (CVE-2016-5385): a `Proxy` header becomes HTTP_PROXY in CGI-style apps and redirects their
+      // outbound calls; nginx's recommended mitigation clears it.
+      lower === 'proxy' ||
+      // Node's server has already answered `Expect: 100-continue`; the pod must not answer it a second time.
+      lower === 'expect' ||
+      isHopByHop(lower) ||
+      isSetByProxy(lower)
+    ) {
+      continue;
+    }
+    out.push(name, value);
+  }
+  if (listed !== undefined) removeHeaders(out, listed);
+  facts.requestId = requestId ?? generateRequestId();
+  appendForwarded(out, ctx, facts.requestId, forwardedFor, forwardedHost);
+  return out;
+}
+
+function appendForwarded(
+  out: string[],
+  ctx: ForwardedContext,
+  requestId: string,
+  forwardedFor: string | undefined,
+  forwardedHost: string | undefined,
+): void {
+  // An HTTP/1.0 request may have no Host: the pod then gets its own address from undici, as nginx sends
+  // $proxy_host; an empty X-Forwarded-Host is omitted as nginx omits empty proxy_set_header values.
+  if (ctx.host !== '') out.push('host', ctx.host);
+  out.push('x-request-id', requestId, 'x-real-ip', ctx.clientAddress, 'x-forwarded-for', ctx.clientAddress);
+  if (forwardedFor !== undefined) out.push('x-original-forwarded-for', forwardedFor);
+  if (forwardedHost !== undefined) out.push('x-original-forwarded-host', forwardedHost);
+  if (ctx.host !== '') out.push('x-forwarded-host', ctx.host);
+  out.push(
+    'x-forwarded-port',
+    ctx.localPort,
+    'x-forwarded-proto',
+    ctx.scheme,
+    'x-forwarded-scheme',
+    ctx.scheme,
+    'x-scheme',
+    ctx.scheme,
+  );
+  if (ctx.upgrade !== undefined) out.push('connection', 'upgrade', 'upgrade', ctx.upgrade);
+}
+
+/**
+ * The client's Host header. `null` when it appears more than once: nginx rejects that with 400 ("client sent
+ * duplicate host header") because two Hosts let the router and the pod disagree about the virtual host.
+ */
+export function hostHeaderOf(raw: readonly string[]): string | undefined | null {
+  let host: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length !== 4 || name.toLowerCase() !== 'host') continue;
+    if (host !== undefined) return null;
+    host = raw[i + 1]!;
+  }
+  return host;
+}

@@ -1,0 +1,25 @@
+// Everything a request handler needs, built once per server. Passed explicitly instead of living in module
+// globals so that several proxies (tests, HTTP + HTTPS listeners) can run in one process.
+import type { Logger } from 'pino';
+import type { Balancers } from './balancer/balancers.ts';
+import type { EndpointStore } from './endpoints/endpoint-store.ts';
+import type { TableSlot } from './table-slot.ts';
+import type { UpstreamPools } from './upstream/upstream-pools.ts';
+
+export interface ProxyContext {
+  readonly tableSlot: TableSlot;
+  readonly endpoints: EndpointStore;
+  readonly pools: UpstreamPools;
+  readonly balancers: Balancers;
+  /** Lower case, no port, no trailing dot (router's normalizeHost). */
+  readonly normalizeHost: (host: string) => string;
+  /** Decoded, dot-segments resolved, slashes merged; null when the path escapes the root (→ 400). */
+  readonly normalizeRequestPath: (rawPath: string) => string | null;
+  readonly scheme: 'http' | 'https';
+  readonly connectTimeoutMs: number;
+  readonly readTimeoutMs: number;
+  readonly logger: Logger;
+}
+
+/** Retries per request, first attempt included: ingress-nginx's proxy-next-upstream-tries default. */
+export const maxAttempts = 3;

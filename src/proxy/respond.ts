@@ -1,0 +1,34 @@
+// Writing the catalogue's error answers, on a ServerResponse or (for upgrade requests) on a raw socket.
+import type { ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { errorReply, type ProxyErrorKind } from './errors.ts';
+import { httpDate } from './http-date.ts';
+
+/**
+ * Answers `kind` unless a response has already started — then the only honest signal left is to cut the
+ * connection (a second status line would corrupt the stream). `closeConnection` when part of the request body
+ * may be unread: the connection cannot carry another request.
+ */
+export function sendError(res: ServerResponse, kind: ProxyErrorKind, closeConnection = false): void {
+  if (res.headersSent || res.destroyed) {
+    res.destroy();
+    return;
+  }
+  const reply = errorReply(kind);
+  // The frozen lists are only read by writeHead (node:http copies them into the header block).
+  res.writeHead(reply.status, (closeConnection ? reply.closingHeaders : reply.headers) as string[]);
+  res.end(reply.body);
+}
+
+/** The same answer on a socket that left node:http's control (the 'upgrade' event), then closes it. */
+export function sendRawError(socket: Duplex, kind: ProxyErrorKind): void {
+  if (socket.destroyed) return;
+  const reply = errorReply(kind);
+  let head = `HTTP/1.1 ${reply.status} ${reply.reason}\r\n`;
+  for (let i = 0; i < reply.closingHeaders.length; i += 2) {
+    head += `${reply.closingHeaders[i]}: ${reply.closingHeaders[i + 1]}\r\n`;
+  }
+  head += `Date: ${httpDate()}\r\n\r\n`;
+  // Destroy once flushed: the connection is closed by us, whether or not the client ever sends its FIN.
+  socket.end(Buffer.concat([Buffer.from(head, 'latin1'), reply.body]), () => socket.destroy());
+}

@@ -1,0 +1,86 @@
+// Turns each source update into what the serving side reads: compiles the snapshot, swaps the routing table,
+// hands EndpointSlices to the endpoint store, and reports diagnostics once each (a steady state stays quiet).
+import type { Logger } from 'pino';
+import type { CompileOptions, Diagnostic, RouteTable, Snapshot, SourceUpdate } from '../model/index.ts';
+import { formatRef } from '../model/index.ts';
+
+export interface RouteUpdaterDeps {
+  readonly compile: (snapshot: Snapshot, options: CompileOptions) => { table: RouteTable; diagnostics: Diagnostic[] };
+  readonly options: CompileOptions;
+  readonly installTable: (table: RouteTable) => void;
+  readonly updateEndpoints: (update: SourceUpdate) => void;
+  readonly logger: Logger;
+}
+
+export class RouteUpdater {
+  /** Number of routing tables installed so far; 0 until the first complete load. */
+  generation = 0;
+  /** Number of source updates applied (endpoint-only updates included). */
+  updates = 0;
+  /** Compiles that threw (a bug, never user input): the last good table kept serving. */
+  failedCompiles = 0;
+  private lastSnapshotKey = '';
+  private lastCompileDiagnostics: readonly Diagnostic[] = [];
+  private reported = new Set<string>();
+  private readonly deps: RouteUpdaterDeps;
+
+  constructor(deps: RouteUpdaterDeps) {
+    this.deps = deps;
+  }
+
+  apply(update: SourceUpdate, sourceDiagnostics: readonly Diagnostic[]): void {
+    this.updates++;
+    // Endpoints first and unconditionally: they change far more often than routes and need no recompile.
+    this.deps.updateEndpoints(update);
+    this.applyRoutes(update, sourceDiagnostics);
+    this.deps.logger.debug({ updates: this.updates, generation: this.generation }, 'source update applied');
+  }
+
+  private applyRoutes(update: SourceUpdate, sourceDiagnostics: readonly Diagnostic[]): void {
+    // The snapshot is plain data, so its JSON is a faithful identity; skipping identical snapshots keeps
+    // endpoint-only changes from recompiling and re-reporting.
+    const key = JSON.stringify(update.snapshot);
+    if (key === this.lastSnapshotKey) {
+      this.report(sourceDiagnostics, this.lastCompileDiagnostics);
+      return;
+    }
+    let compiled: { table: RouteTable; diagnostics: Diagnostic[] };
+    try {
+      compiled = this.deps.compile(update.snapshot, this.deps.options);
+    } catch (error: unknown) {
+      this.failedCompiles++;
+      this.deps.logger.error({ err: error, failedCompiles: this.failedCompiles }, 'compile failed; keeping the last good routing table');
+      return;
+    }
+    this.lastSnapshotKey = key;
+    this.lastCompileDiagnostics = compiled.diagnostics;
+    this.deps.installTable(compiled.table);
+    this.generation++;
+    this.report(sourceDiagnostics, compiled.diagnostics);
+    this.deps.logger.info(
+      { generation: this.generation, backends: compiled.table.backends.size, diagnostics: compiled.diagnostics.length },
+      'routing table installed',
+    );
+  }
+
+  /** Logs diagnostics not reported by the previous update; forgets ones that went away. */
+  private report(sourceDiagnostics: readonly Diagnostic[], compileDiagnostics: readonly Diagnostic[]): void {
+    const current = new Set<string>();
+    for (const diagnostic of [...sourceDiagnostics, ...compileDiagnostics]) {
+      const key = JSON.stringify(diagnostic);
+      current.add(key);
+      if (this.reported.has(key)) continue;
+      const level = diagnostic.severity === 'Error' ? 'error' : diagnostic.severity === 'Warning' ? 'warn' : 'info';
+      this.deps.logger[level](
+        {
+          reason: diagnostic.reason,
+          object: diagnostic.object ? formatRef(diagnostic.object) : undefined,
+          field: diagnostic.field || undefined,
+          source: diagnostic.source,
+        },
+        diagnostic.message,
+      );
+    }
+    this.reported = current;
+  }
+}

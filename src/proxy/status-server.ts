@@ -1,0 +1,33 @@
+// The status listener (--status-port): liveness and readiness for kubelet probes, kept off the traffic
+// listeners so a flood of client traffic or a misrouted request can never be mistaken for health.
+import { createServer, type Server } from 'node:http';
+
+export interface ReadinessProbe {
+  /** True once the first complete load has been compiled and is being served. */
+  isReady(): boolean;
+  /** One line saying why the process is not ready (shown in the 503 body). */
+  notReadyReason(): string;
+}
+
+export function createStatusServer(probe: ReadinessProbe): Server {
+  return createServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      reply(res, 405, 'method not allowed\n');
+    } else if (path === '/healthz') {
+      // The event loop answered, so the process is alive; nothing else is checked on purpose: a liveness
+      // failure restarts the pod, which must not happen for a problem a restart does not cure.
+      reply(res, 200, 'ok\n');
+    } else if (path === '/readyz') {
+      if (probe.isReady()) reply(res, 200, 'ok\n');
+      else reply(res, 503, `not ready: ${probe.notReadyReason()}\n`);
+    } else {
+      reply(res, 404, 'not found\n');
+    }
+  });
+}
+
+function reply(res: import('node:http').ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}

@@ -1,0 +1,145 @@
+// One upgrade request (WebSocket): connect to a pod with node:http's client, relay its answer, and on 101 splice
+// the two sockets together. http-proxy is not used: unmaintained since 2020 and the slowest proxy measured in
+// issue 8; its upgrade path is these same node:http 'upgrade'/'response' events, which we use directly.
+// undici's upgrade() would also work, but its non-101 answers arrive as errors without the pod's response,
+// and the client must receive that response (a 404, a 401 with its body) intact.
+import { request, type ClientRequest, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { BackendTarget } from '../../model/index.ts';
+import type { UpstreamEndpoint } from '../endpoints/upstream-endpoint.ts';
+import { classifyUpstreamError, isRetryable } from '../errors.ts';
+import { maxAttempts, type ProxyContext } from '../proxy-context.ts';
+import { sendRawError } from '../respond.ts';
+import { plainResponseHead, switchingProtocolsHead } from './raw-head.ts';
+
+export class Tunnel {
+  readonly #ctx: ProxyContext;
+  readonly #req: IncomingMessage;
+  readonly #client: Duplex;
+  readonly #head: Buffer;
+  readonly #backend: BackendTarget;
+  readonly #headers: string[];
+  readonly #tunnels: Set<Duplex>;
+  #upstream: ClientRequest | undefined;
+  #tried: string[] = [];
+  #settled = false;
+
+  constructor(
+    ctx: ProxyContext,
+    req: IncomingMessage,
+    client: Duplex,
+    head: Buffer,
+    backend: BackendTarget,
+    headers: string[],
+    tunnels: Set<Duplex>,
+  ) {
+    this.#ctx = ctx;
+    this.#req = req;
+    this.#client = client;
+    this.#head = head;
+    this.#backend = backend;
+    this.#headers = headers;
+    this.#tunnels = tunnels;
+    // Client gone before the pod answered: drop the pod connection too.
+    client.once('close', () => {
+      if (!this.#settled) this.#upstream?.destroy();
+    });
+  }
+
+  /** Connects to the next untried endpoint; false when none is left. */
+  connect(): boolean {
+    const endpoint = this.#nextEndpoint();
+    if (endpoint === undefined) return false;
+    this.#tried.push(endpoint.key);
+    const upstream = request({
+      host: endpoint.address,
+      port: endpoint.port,
+      method: this.#req.method,
+      path: this.#req.url,
+      headers: this.#headers,
+      agent: false, // an upgraded socket is never returned to a pool
+      setHost: false, // the client's Host is already in the list
+    });
+    this.#upstream = upstream;
+    this.#watchTimeouts(upstream);
+    upstream.on('upgrade', (res, socket, head) => this.#splice(res, socket, head));
+    upstream.on('response', (res) => this.#relay(res));
+    upstream.on('error', (error) => this.#fail(endpoint, error));
+    upstream.end();
+    return true;
+  }
+
+  #watchTimeouts(upstream: ClientRequest): void {
+    let connected = false;
+    upstream.setTimeout(this.#ctx.connectTimeoutMs, () => {
+      if (this.#settled) return;
+      // Same codes as undici's, so both paths share one classification.
+      const code = connected ? 'UND_ERR_HEADERS_TIMEOUT' : 'UND_ERR_CONNECT_TIMEOUT';
+      upstream.destroy(Object.assign(new Error('upstream timeout'), { code }));
+    });
+    upstream.once('socket', (socket: Socket) => {
+      const onConnect = (): void => {
+        connected = true;
+        upstream.setTimeout(this.#ctx.readTimeoutMs);
+      };
+      if (socket.connecting) socket.once('connect', onConnect);
+      else onConnect();
+    });
+  }
+
+  #fail(endpoint: UpstreamEndpoint, error: Error): void {
+    if (this.#settled) return;
+    const kind = classifyUpstreamError(error);
+    // Same policy as plain requests: a bodiless GET handshake that reached no pod goes to the next one.
+    const retry = isRetryable(kind) && this.#req.method === 'GET' && this.#tried.length < maxAttempts;
+    if (retry && !this.#client.destroyed && this.connect()) return;
+    this.#settled = true;
+    const code = (error as { code?: unknown }).code;
+    this.#ctx.logger.warn({ endpoint: endpoint.key, code, kind }, 'upgrade upstream failed');
+    sendRawError(this.#client, kind);
+  }
+
+  #splice(res: IncomingMessage, upstream: Socket, upstreamHead: Buffer): void {
+    this.#settled = true;
+    const client = this.#client;
+    // One fate for both sockets: whichever side ends or fails, the other is torn down with it.
+    const teardown = (): void => {
+      client.destroy();
+      upstream.destroy();
+    };
+    upstream.on('error', teardown).on('close', teardown);
+    client.on('error', teardown).on('close', teardown);
+    if (client.destroyed) return teardown();
+    this.#tunnels.add(client);
+    client.once('close', () => this.#tunnels.delete(client));
+    // proxy-read-timeout also bounds idle WebSockets in ingress-nginx; here: no byte either way for that long.
+    upstream.setTimeout(this.#ctx.readTimeoutMs, teardown);
+    upstream.setNoDelay(true);
+    client.write(switchingProtocolsHead(res.rawHeaders));
+    if (upstreamHead.length > 0) client.write(upstreamHead);
+    if (this.#head.length > 0) upstream.write(this.#head);
+    client.pipe(upstream).pipe(client);
+  }
+
+  #relay(res: IncomingMessage): void {
+    this.#settled = true;
+    const client = this.#client;
+    res.on('error', () => client.destroy());
+    client.once('close', () => res.destroy());
+    client.write(plainResponseHead(res.statusCode ?? 502, res.rawHeaders));
+    // Close-delimited body: end, then destroy once flushed (the client may never send its FIN).
+    res.pipe(client, { end: false });
+    res.once('end', () => client.end(() => client.destroy()));
+  }
+
+  #nextEndpoint(): UpstreamEndpoint | undefined {
+    const endpoints = this.#ctx.endpoints.endpointsFor(this.#backend);
+    const balancer = this.#ctx.balancers.for(this.#backend.key);
+    for (let i = 0; i < endpoints.length; i++) {
+      const endpoint = endpoints[balancer.pick(endpoints.length)]!;
+      if (!this.#tried.includes(endpoint.key)) return endpoint;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,94 @@
+import type {
+  BackendTarget,
+  Diagnostic,
+  DiagnosticReason,
+  IngressBackend,
+  IngressServiceBackend,
+  ObjectRef,
+  RouteAction,
+  Service,
+  ServicePort,
+} from '../model/index.ts';
+import { diagnose } from './diagnostics.ts';
+
+/**
+ * Resolves Ingress backends to Service ports, once per compile. A backend that does not resolve still yields a
+ * route (503 `unavailable`): removing the route would let its traffic fall through to a broader rule or another
+ * Ingress's default backend, which is both surprising and, for a path meant to be protected, unsafe.
+ *
+ * Endpoints are deliberately not consulted: they change far more often than routes and are read by the proxy's
+ * endpoint store at request time.
+ */
+export class BackendResolver {
+  /** Every resolved target, keyed `namespace/service:port`; one object per key so routes share it. */
+  readonly backends = new Map<string, BackendTarget>();
+  readonly #services = new Map<string, Service>();
+  readonly #diagnostics: Diagnostic[];
+
+  constructor(services: readonly Service[], diagnostics: Diagnostic[]) {
+    for (const service of services) {
+      const key = `${service.metadata.namespace}/${service.metadata.name}`;
+      if (!this.#services.has(key)) this.#services.set(key, service);
+    }
+    this.#diagnostics = diagnostics;
+  }
+
+  /** `field` is the backend's path, e.g. `spec.rules[0].http.paths[1].backend` or `spec.defaultBackend`. */
+  resolve(ingress: ObjectRef, backend: IngressBackend, field: string): RouteAction {
+    if (backend.service !== undefined) {
+      return this.#resolveService(ingress, backend.service, `${field}.service`);
+    }
+    if (backend.resource !== undefined) {
+      const { kind, name } = backend.resource;
+      const message = `resource backends (${kind} ${name}) are not supported; the route answers 503`;
+      return this.#fail(ingress, 'UnsupportedBackend', `${field}.resource`, message);
+    }
+    const message = 'backend must name a service or a resource; the route answers 503';
+    return this.#fail(ingress, 'InvalidBackend', field, message);
+  }
+
+  #resolveService(ingress: ObjectRef, backend: IngressServiceBackend, field: string): RouteAction {
+    const { number, name } = backend.port;
+    const byName = name !== undefined && name !== '';
+    if (backend.name === '' || byName === (number !== undefined)) {
+      const message = 'service backend needs a name and exactly one of port.number or port.name; the route answers 503';
+      return this.#fail(ingress, 'InvalidBackend', field, message);
+    }
+    const serviceRef = `Service ${ingress.namespace}/${backend.name}`;
+    const service = this.#services.get(`${ingress.namespace}/${backend.name}`);
+    if (service === undefined) {
+      return this.#fail(ingress, 'ServiceNotFound', `${field}.name`, `${serviceRef} not found; the route answers 503`);
+    }
+    if (service.spec.type === 'ExternalName') {
+      const message = `${serviceRef} is of type ExternalName, which is not supported yet; the route answers 503`;
+      return this.#fail(ingress, 'UnsupportedBackend', `${field}.name`, message);
+    }
+    const portField = byName ? `${field}.port.name` : `${field}.port.number`;
+    const wanted = byName ? `port named ${JSON.stringify(name)}` : `port ${number}`;
+    const matching = service.spec.ports.filter((port) => (byName ? port.name === name : port.port === number));
+    // Only TCP ports can carry HTTP; ingress-nginx also only takes the Service's TCP ports.
+    const servicePort = matching.find((port) => port.protocol === 'TCP');
+    if (servicePort === undefined) {
+      const why = matching.length > 0 ? `has ${wanted} only for ${matching[0]!.protocol}, not TCP` : `has no ${wanted}`;
+      return this.#fail(ingress, 'ServicePortNotFound', portField, `${serviceRef} ${why}; the route answers 503`);
+    }
+    return { kind: 'forward', backend: this.#target(ingress.namespace, backend.name, servicePort) };
+  }
+
+  #target(namespace: string, service: string, servicePort: ServicePort): BackendTarget {
+    // Keyed by the ServicePort's own identity, so `port.number: 80` and `port.name: http` on the same port share
+    // one target (one endpoint set, one connection pool).
+    const key = `${namespace}/${service}:${servicePort.name !== '' ? servicePort.name : servicePort.port}`;
+    let target = this.backends.get(key);
+    if (target === undefined) {
+      target = Object.freeze({ key, namespace, service, servicePort: Object.freeze({ ...servicePort }) });
+      this.backends.set(key, target);
+    }
+    return target;
+  }
+
+  #fail(ingress: ObjectRef, reason: DiagnosticReason, field: string, message: string): RouteAction {
+    this.#diagnostics.push(diagnose(ingress, reason, field, message));
+    return { kind: 'unavailable', status: 503, reason };
+  }
+}

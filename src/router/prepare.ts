@@ -1,0 +1,70 @@
+import type { Diagnostic, Ingress, IngressBackend, ObjectRef, PathType } from '../model/index.ts';
+import { refOf } from '../model/index.ts';
+import { diagnose } from './diagnostics.ts';
+import { checkHost, checkPath } from './validate.ts';
+
+// First pass over one Ingress: validate hosts and paths, report what is invalid, and keep only what can be
+// served. Invalid input never affects more than its own rule (bad host) or path (bad path).
+
+export interface PreparedPath {
+  /** `spec.rules[i].http.paths[j]`, the prefix of every diagnostic field about this path. */
+  readonly field: string;
+  /** As written; '' only for ImplementationSpecific (means '/'). */
+  readonly path: string;
+  readonly pathType: PathType;
+  readonly backend: IngressBackend;
+}
+
+export interface PreparedRule {
+  /** Lower-cased host, `*.suffix`, or '' for the catch-all server. */
+  readonly host: string;
+  readonly paths: readonly PreparedPath[];
+}
+
+export interface PreparedIngress {
+  readonly ingress: Ingress;
+  readonly ref: ObjectRef;
+  /** Rules whose host is valid, in spec order. */
+  readonly rules: readonly PreparedRule[];
+  /** `spec.rules` is non-empty as written: decides whether spec.defaultBackend is the catch-all (ingress-nginx). */
+  readonly hasRules: boolean;
+}
+
+export function prepareIngress(ingress: Ingress, diagnostics: Diagnostic[]): PreparedIngress {
+  const ref = refOf(ingress);
+  const rules: PreparedRule[] = [];
+  ingress.spec.rules.forEach((rule, ruleIndex) => {
+    const field = `spec.rules[${ruleIndex}]`;
+    let host = '';
+    if (rule.host !== '') {
+      const checked = checkHost(rule.host);
+      if (!checked.ok) {
+        diagnostics.push(diagnose(ref, 'InvalidHost', `${field}.host`, `${checked.message}; the rule is skipped`));
+        return;
+      }
+      host = checked.host;
+    }
+    rules.push({ host, paths: preparePaths(ref, rule.paths, field, diagnostics) });
+  });
+  return { ingress, ref, rules, hasRules: ingress.spec.rules.length > 0 };
+}
+
+function preparePaths(
+  ref: ObjectRef,
+  paths: Ingress['spec']['rules'][number]['paths'],
+  ruleField: string,
+  diagnostics: Diagnostic[],
+): PreparedPath[] {
+  const prepared: PreparedPath[] = [];
+  paths.forEach((path, pathIndex) => {
+    const field = `${ruleField}.http.paths[${pathIndex}]`;
+    const problem = checkPath(path.path, path.pathType);
+    if (problem !== null) {
+      const message = `${problem.message}; the path is skipped`;
+      diagnostics.push(diagnose(ref, 'InvalidPath', `${field}.${problem.field}`, message));
+      return;
+    }
+    prepared.push({ field, path: path.path, pathType: path.pathType, backend: path.backend });
+  });
+  return prepared;
+}

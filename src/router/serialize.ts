@@ -1,0 +1,53 @@
+import type { BackendTarget, Diagnostic, Route, RouteAction } from '../model/index.ts';
+import { formatRef } from '../model/index.ts';
+import { compareStrings } from './diagnostics.ts';
+import type { CompiledRouteTable } from './table.ts';
+
+// Plain, deterministic views of compile output for golden files, logs and debugging endpoints. Servers are
+// sorted by host (catch-all '' first); routes are in precedence order, so reading a server top to bottom is
+// reading how a request is matched (Exact first, then the first matching prefix, the fallback last).
+
+export function serializeTable(table: CompiledRouteTable): unknown {
+  return {
+    servers: table.servers.map((server) => ({ host: server.host, routes: server.routes.map(serializeRoute) })),
+    backends: [...table.backends.values()].sort((a, b) => compareStrings(a.key, b.key)).map(serializeBackend),
+  };
+}
+
+export function serializeRoute(route: Route): Record<string, unknown> {
+  return {
+    id: route.id,
+    host: route.host,
+    path: route.path,
+    pathType: route.pathType,
+    ...(route.ingress === undefined ? {} : { ingress: `${route.ingress.namespace}/${route.ingress.name}` }),
+    action: serializeAction(route.action),
+  };
+}
+
+function serializeAction(action: RouteAction): Record<string, unknown> {
+  switch (action.kind) {
+    case 'forward':
+      return { kind: action.kind, backend: action.backend.key };
+    case 'unavailable':
+      return { kind: action.kind, status: action.status, reason: action.reason };
+    case 'not-found':
+      return { kind: action.kind, status: action.status };
+  }
+}
+
+function serializeBackend(backend: BackendTarget): Record<string, unknown> {
+  const { name, port, targetPort, protocol } = backend.servicePort;
+  const { key, namespace, service } = backend;
+  return { key, namespace, service, port: { name, port, targetPort, protocol } };
+}
+
+export function serializeDiagnostics(diagnostics: readonly Diagnostic[]): unknown[] {
+  return diagnostics.map((diagnostic) => ({
+    severity: diagnostic.severity,
+    reason: diagnostic.reason,
+    ...(diagnostic.object === undefined ? {} : { object: formatRef(diagnostic.object) }),
+    field: diagnostic.field,
+    message: diagnostic.message,
+  }));
+}

@@ -1,0 +1,253 @@
+// Upstream failures through a real gateway: dead pods, hanging connects, silent pods, broken responses, and
+// clients that leave. Each answer must be the catalogue's status, never a crash or a hang.
+import { request } from 'node:http';
+import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EndpointSlice } from '../../src/model/index.ts';
+import { startBlackhole, type Blackhole } from './helpers/blackhole.ts';
+import { echoed, send, startGateway, type Gateway } from './helpers/gateway.ts';
+import { backend, slice } from './helpers/objects.ts';
+import { killAll, startPod, type Pod, type PodHandler } from './helpers/pods.ts';
+import { forward, testTable } from './helpers/route-table.ts';
+import { waitFor } from './helpers/wait.ts';
+
+const web = backend('web');
+const table = testTable([{ host: 'app.test', path: '/', action: forward(web) }]);
+let gw: Gateway | undefined;
+const cleanups: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  await gw?.close();
+  gw = undefined;
+  await Promise.all(cleanups.splice(0).map((fn) => fn()));
+});
+
+async function pods(...specs: [string, PodHandler?][]): Promise<Pod[]> {
+  const started = await Promise.all(specs.map(([ip, handler]) => startPod(ip, handler)));
+  cleanups.push(() => killAll(started));
+  return started;
+}
+
+function slicesFor(...targets: { ip: string; port: number }[]): EndpointSlice[] {
+  return targets.map((t, i) => slice({ service: 'web', name: `web-${i}`, port: t.port, endpoints: [t.ip] }));
+}
+
+async function gateway(targets: { ip: string; port: number }[], timeouts: { connectTimeoutMs?: number; readTimeoutMs?: number } = {}) {
+  gw = await startGateway({ table, slices: slicesFor(...targets), ...timeouts });
+  return gw;
+}
+
+describe('dead and unreachable pods', () => {
+  it('a killed pod: every GET is retried on the other endpoint and succeeds', async () => {
+    const [a, b] = await pods(['127.0.0.2'], ['127.0.0.3']);
+    await gateway([a!, b!]);
+    await send(gw!.port, '/'); // warm both pools so the kill also exercises dead keep-alive connections
+    await send(gw!.port, '/');
+    await b!.kill();
+    const replies = await Promise.all(Array.from({ length: 10 }, () => send(gw!.port, '/')));
+    expect(replies.map((r) => r.status)).toEqual(new Array(10).fill(200));
+    expect(replies.every((r) => echoed(r).pod === a!.ip)).toBe(true);
+  });
+
+  it('a killed pod: POST with a body is not retried → 502 on the dead one, 200 on the live one', async () => {
+    const [a, b] = await pods(['127.0.0.2'], ['127.0.0.3']);
+    await gateway([a!, b!]);
+    await b!.kill();
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await send(gw!.port, '/', { method: 'POST', body: 'payload' })).status);
+    expect(statuses.sort()).toEqual([200, 200, 502, 502]);
+    const reply = await send(gw!.port, '/', { method: 'POST', body: 'x' }).then(async (first) =>
+      first.status === 502 ? first : send(gw!.port, '/', { method: 'POST', body: 'x' }),
+    );
+    expect(reply.body).toBe('502 Bad Gateway\n');
+  });
+
+  it('all endpoints dead → 502 after trying each once', async () => {
+    const [a, b] = await pods(['127.0.0.2'], ['127.0.0.3']);
+    await gateway([a!, b!]);
+    await Promise.all([a!.kill(), b!.kill()]);
+    const reply = await send(gw!.port, '/');
+    expect(reply.status).toBe(502);
+    expect(reply.body).toBe('502 Bad Gateway\n');
+  });
+
+  it('connect timeout → 504 when no other endpoint answers', async () => {
+    const hole = await blackhole('127.0.0.6');
+    await gateway([hole], { connectTimeoutMs: 300 });
+    const started = Date.now();
+    const reply = await send(gw!.port, '/');
+    expect(reply.status).toBe(504);
+    expect(reply.body).toBe('504 Gateway Timeout\n');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+  });
+
+  it('connect timeout on one endpoint → GET retried on the next', async () => {
+    const hole = await blackhole('127.0.0.6');
+    const [a] = await pods(['127.0.0.2']);
+    await gateway([hole, a!], { connectTimeoutMs: 300 });
+    const replies = [await send(gw!.port, '/'), await send(gw!.port, '/')];
+    expect(replies.map((r) => echoed(r).pod)).toEqual([a!.ip, a!.ip]);
+  });
+
+  it('a pod that resets the connection on every request → 502', async () => {
+    const [rst] = await pods(['127.0.0.7', (req) => req.socket.destroy()]);
+    await gateway([rst!]);
+    expect((await send(gw!.port, '/')).status).toBe(502);
+    expect((await send(gw!.port, '/', { method: 'POST', body: 'x' })).status).toBe(502);
+  });
+
+  it('a pod that answers something that is not HTTP → 502', async () => {
+    const garbage = await tcpServer('127.0.0.8', (socket) => socket.end('SSH-2.0-OpenSSH\r\n\r\n'));
+    await gateway([garbage]);
+    expect((await send(gw!.port, '/')).status).toBe(502);
+  });
+});
+
+describe('read timeouts', () => {
+  it('no response headers within readTimeoutMs → 504 (GET and POST)', async () => {
+    const [silent] = await pods(['127.0.0.7', (req) => req.resume()]);
+    await gateway([silent!], { readTimeoutMs: 300 });
+    const started = Date.now();
+    expect((await send(gw!.port, '/')).status).toBe(504);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect((await send(gw!.port, '/', { method: 'POST', body: 'x' })).status).toBe(504);
+    expect(silent!.seen).toHaveLength(2); // read timeouts are not retried
+  });
+
+  it('a pod that stalls mid-body: the client connection is cut, no second status line', async () => {
+    const [stall] = await pods([
+      '127.0.0.7',
+      (_req, res) => {
+        res.writeHead(200, { 'content-length': '100' });
+        res.write('only part of it');
+      },
+    ]);
+    await gateway([stall!], { readTimeoutMs: 300 });
+    const outcome = await new Promise<{ status: number; body: string; aborted: boolean }>((resolve) => {
+      const req = request({ host: '127.0.0.1', port: gw!.port, path: '/', headers: { host: 'app.test' }, agent: false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('aborted', () => resolve({ status: res.statusCode ?? 0, body, aborted: true }));
+        res.on('error', () => resolve({ status: res.statusCode ?? 0, body, aborted: true }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, aborted: false }));
+      });
+      req.on('error', () => resolve({ status: 0, body: '', aborted: true }));
+      req.end();
+    });
+    expect(outcome).toEqual({ status: 200, body: 'only part of it', aborted: true });
+  });
+});
+
+describe('early answers', () => {
+  it('a pod answering before reading the body (413) leaves the client connection usable', async () => {
+    const [early] = await pods([
+      '127.0.0.7',
+      (req, res) => {
+        if (req.method === 'POST') res.writeHead(413).end('too large');
+        else res.end('next');
+      },
+    ]);
+    await gateway([early!]);
+    const { Agent } = await import('node:http');
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const post = await new Promise<number>((resolve, reject) => {
+      const headers = { host: 'app.test', 'content-length': String(8 * 1024 * 1024) };
+      const req = request({ host: '127.0.0.1', port: gw!.port, path: '/', method: 'POST', agent, headers }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end(Buffer.alloc(8 * 1024 * 1024));
+    });
+    const next = await new Promise<string>((resolve, reject) => {
+      request({ host: '127.0.0.1', port: gw!.port, path: '/', agent, headers: { host: 'app.test' } }, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += String(chunk)));
+        res.on('end', () => resolve(body));
+      })
+        .on('error', reject)
+        .end();
+    });
+    agent.destroy();
+    expect([post, next]).toEqual([413, 'next']);
+  });
+});
+
+describe('clients that leave', () => {
+  it('client aborting mid-download aborts the upstream request', async () => {
+    let upstreamClosed = false;
+    let upstreamFinished = false;
+    const [stream] = await pods([
+      '127.0.0.9',
+      (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        const chunk = Buffer.alloc(16 * 1024);
+        const timer = setInterval(() => res.write(chunk), 5);
+        res.on('close', () => {
+          clearInterval(timer);
+          upstreamClosed = true;
+          upstreamFinished = res.writableFinished;
+        });
+      },
+    ]);
+    await gateway([stream!]);
+    await new Promise<void>((resolve) => {
+      const req = request({ host: '127.0.0.1', port: gw!.port, path: '/', headers: { host: 'app.test' }, agent: false }, (res) => {
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on('error', () => undefined);
+      req.end();
+    });
+    await waitFor(() => upstreamClosed);
+    expect(upstreamFinished).toBe(false);
+  });
+
+  it('client aborting mid-upload aborts the upstream request', async () => {
+    let upstreamClosed = false;
+    let received = 0;
+    const [sink] = await pods([
+      '127.0.0.9',
+      (req, res) => {
+        req.on('data', (chunk: Buffer) => (received += chunk.length));
+        req.on('close', () => (upstreamClosed = true));
+        req.on('end', () => res.end('complete'));
+      },
+    ]);
+    await gateway([sink!]);
+    const req = request({
+      host: '127.0.0.1',
+      port: gw!.port,
+      path: '/',
+      method: 'POST',
+      headers: { host: 'app.test', 'content-length': String(10 * 1024 * 1024) },
+      agent: false,
+    });
+    req.on('error', () => undefined);
+    req.write(Buffer.alloc(64 * 1024));
+    await waitFor(() => received > 0);
+    req.destroy();
+    await waitFor(() => upstreamClosed);
+    expect(received).toBeLessThan(10 * 1024 * 1024);
+  });
+});
+
+async function blackhole(ip: string): Promise<Blackhole> {
+  const hole = await startBlackhole(ip);
+  cleanups.push(() => hole.close());
+  return hole;
+}
+
+async function tcpServer(ip: string, onConnection: (socket: import('node:net').Socket) => void): Promise<{ ip: string; port: number }> {
+  const server: TcpServer = createTcpServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.once('data', () => onConnection(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, ip, resolve));
+  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { ip, port: (server.address() as AddressInfo).port };
+}

@@ -1,0 +1,91 @@
+import { pino } from 'pino';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { RouteUpdater } from '../../src/proxy/route-updater.ts';
+import type { Diagnostic, RouteTable, Snapshot, SourceUpdate } from '../../src/model/index.ts';
+import { defaultCompileOptions, emptySnapshot } from '../../src/model/index.ts';
+
+function table(name: string): RouteTable {
+  return {
+    backends: new Map(),
+    lookup: () => ({ id: name, host: '', path: '', pathType: 'Fallback', action: { kind: 'not-found', status: 404 } }),
+  };
+}
+
+const conflict: Diagnostic = {
+  severity: 'Warning',
+  reason: 'PathConflict',
+  object: { kind: 'Ingress', namespace: 'default', name: 'late' },
+  field: 'spec.rules[0].http.paths[0].path',
+  message: 'path / for host a.test is already served by Ingress default/early',
+};
+
+function harness(compile: (s: Snapshot) => { table: RouteTable; diagnostics: Diagnostic[] }) {
+  const logged: Array<{ msg: string; reason?: string }> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logged.push(JSON.parse(chunk.toString()) as { msg: string; reason?: string });
+      done();
+    },
+  });
+  const installed: RouteTable[] = [];
+  const endpointUpdates: SourceUpdate[] = [];
+  const updater = new RouteUpdater({
+    compile,
+    options: defaultCompileOptions,
+    installTable: (t) => installed.push(t),
+    updateEndpoints: (u) => endpointUpdates.push(u),
+    logger: pino({ level: 'debug' }, sink),
+  });
+  return { updater, logged, installed, endpointUpdates };
+}
+
+const withIngress = (name: string): Snapshot => ({
+  ...emptySnapshot,
+  ingresses: [{ kind: 'Ingress', metadata: { namespace: 'default', name, uid: '', resourceVersion: '', creationTimestamp: '', annotations: {}, labels: {} }, spec: { rules: [], tls: [] } }],
+});
+
+describe('RouteUpdater', () => {
+  it('installs a table per changed snapshot and skips recompiling identical ones', () => {
+    let compiles = 0;
+    const h = harness(() => ({ table: table(`t${++compiles}`), diagnostics: [] }));
+    h.updater.apply({ snapshot: withIngress('a'), endpointSlices: [] }, []);
+    h.updater.apply({ snapshot: withIngress('a'), endpointSlices: [] }, []);
+    h.updater.apply({ snapshot: withIngress('b'), endpointSlices: [] }, []);
+    expect(compiles).toBe(2);
+    expect(h.installed.map((t) => t.lookup('', '/').id)).toEqual(['t1', 't2']);
+    expect(h.endpointUpdates).toHaveLength(3); // endpoints flow on every update, recompile or not
+    expect(h.updater.generation).toBe(2);
+    expect(h.updater.updates).toBe(3);
+  });
+
+  it('keeps the last good table when compile throws', () => {
+    let fail = false;
+    const h = harness(() => {
+      if (fail) throw new Error('bug');
+      return { table: table('good'), diagnostics: [] };
+    });
+    h.updater.apply({ snapshot: withIngress('a'), endpointSlices: [] }, []);
+    fail = true;
+    h.updater.apply({ snapshot: withIngress('b'), endpointSlices: [] }, []);
+    expect(h.installed).toHaveLength(1);
+    expect(h.updater.failedCompiles).toBe(1);
+    expect(h.logged.some((l) => l.msg.startsWith('compile failed'))).toBe(true);
+  });
+
+  it('reports each diagnostic once while it persists, and again after it went away and came back', () => {
+    let diagnostics: Diagnostic[] = [conflict];
+    let n = 0;
+    const h = harness(() => ({ table: table(`t${++n}`), diagnostics }));
+    const count = (): number => h.logged.filter((l) => l.reason === 'PathConflict').length;
+    h.updater.apply({ snapshot: withIngress('a'), endpointSlices: [] }, []);
+    h.updater.apply({ snapshot: withIngress('b'), endpointSlices: [] }, []);
+    h.updater.apply({ snapshot: withIngress('b'), endpointSlices: [] }, []);
+    expect(count()).toBe(1);
+    diagnostics = [];
+    h.updater.apply({ snapshot: withIngress('c'), endpointSlices: [] }, []);
+    diagnostics = [conflict];
+    h.updater.apply({ snapshot: withIngress('d'), endpointSlices: [] }, []);
+    expect(count()).toBe(2);
+  });
+});

@@ -1,0 +1,58 @@
+// compile's output must depend on the set of objects, not on the order a source lists them in.
+import { describe, expect, it } from 'vitest';
+import type { Snapshot } from '../../src/model/index.ts';
+import { compiledView, goldenCases, readGoldenInput } from './golden-support.ts';
+import { loadCase } from './load-objects.ts';
+
+/** Small seeded PRNG (mulberry32): reproducible permutations without a dependency. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffled<T>(items: readonly T[], next: () => number): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy;
+}
+
+function permute(snapshot: Snapshot, seed: number): Snapshot {
+  const next = random(seed);
+  return {
+    ingresses: shuffled(snapshot.ingresses, next),
+    ingressClasses: shuffled(snapshot.ingressClasses, next),
+    services: shuffled(snapshot.services, next),
+    secrets: snapshot.secrets,
+  };
+}
+
+const seeds = [1, 2, 3, 42, 1337, 20240601];
+
+describe('input order does not change the compiled table or diagnostics', () => {
+  it.each(goldenCases())('%s', (name) => {
+    const { snapshot, options } = loadCase(readGoldenInput(name));
+    const expected = compiledView(snapshot, options);
+    const reversed = {
+      ...snapshot,
+      ingresses: [...snapshot.ingresses].reverse(),
+      services: [...snapshot.services].reverse(),
+    };
+    expect(compiledView(reversed, options)).toEqual(expected);
+    for (const seed of seeds) expect(compiledView(permute(snapshot, seed), options)).toEqual(expected);
+  });
+
+  it('actually reorders the inputs it feeds (guards against a no-op shuffle)', () => {
+    const { snapshot } = loadCase(readGoldenInput('conflicts'));
+    const orders = new Set(seeds.map((seed) => permute(snapshot, seed).ingresses.map((i) => i.metadata.name).join()));
+    expect(orders.size).toBeGreaterThan(1);
+  });
+});
