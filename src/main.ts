@@ -1,12 +1,15 @@
 // Wiring only: builds each stage and connects them in the pipeline's one direction
 // (source → snapshot → compile → route table → proxy). Behaviour lives in the stages.
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
+import { hostname } from 'node:os';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './cli/options.ts';
-import { emptySnapshot } from './model/index.ts';
-import { compile, normalizeHost, normalizeRequestPath } from './router/index.ts';
-import { ManifestSource } from './watch/index.ts';
+import { emptySnapshot, type Diagnostic, type IngressClass, type Snapshot, type SourceUpdate } from './model/index.ts';
+import { compile, isOurIngress, normalizeHost, normalizeRequestPath } from './router/index.ts';
+import { KubeSource, ManifestSource, StatusPublisher, loadKubeConfig } from './watch/index.ts';
 import { EndpointStore, RouteUpdater, TableSlot, createProxyServer, createStatusServer } from './proxy/index.ts';
 
 export interface RunningGateway {
@@ -15,26 +18,52 @@ export interface RunningGateway {
 }
 
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningGateway> {
+  // Resolved before anything listens: with neither files nor a cluster, say so and stop.
+  const kube = config.manifests === undefined ? loadKubeConfig({ kubeconfig: config.kubeconfig, env: process.env }) : undefined;
   let ready = false;
   let notReadyReason = 'waiting for the first complete load of objects';
-  const status = createStatusServer({ isReady: () => ready, notReadyReason: () => notReadyReason });
+  let sourceDetail = (): string => '';
+  const status = createStatusServer({ isReady: () => ready, notReadyReason: () => sourceDetail() || notReadyReason });
   await listen(status, config.statusPort, config.bindAddress, 'status', logger);
 
+  const statusPublisher = kube === undefined ? undefined : createStatusPublisher(config, kube.config, logger);
   const tableSlot = new TableSlot(compile(emptySnapshot, config.compile).table);
   const endpoints = new EndpointStore();
   const updater = new RouteUpdater({
-    compile,
+    // The status writer sees every compiled snapshot and its diagnostics (for Ingress status and Events).
+    compile: (snapshot, options) => {
+      const result = compile(snapshot, options);
+      statusPublisher?.observe(snapshot, result.diagnostics);
+      return result;
+    },
     options: config.compile,
     installTable: (table) => tableSlot.swap(table),
     updateEndpoints: (update) => endpoints.update(update.endpointSlices),
     logger,
   });
-  const source = new ManifestSource({
-    path: config.manifests ?? '',
-    logger,
-    onUpdate: (update, diagnostics) => updater.apply(update, diagnostics),
-  });
+  const onUpdate = (update: SourceUpdate, diagnostics: Diagnostic[]): void => updater.apply(update, diagnostics);
+  let source: ManifestSource | KubeSource;
+  if (kube === undefined) {
+    source = new ManifestSource({ path: config.manifests ?? '', logger, onUpdate });
+  } else {
+    logger.info({ origin: kube.origin, namespace: config.watchNamespace ?? '(all)' }, 'kube: connecting');
+    const kubeSource = new KubeSource({
+      config: kube.config,
+      namespace: config.watchNamespace,
+      logger,
+      onUpdate,
+      syncFailureTimeoutMs: config.syncFailureTimeoutMs,
+      // Serving an ever older table is worse than a restart: exit so Kubernetes restarts the pod.
+      onSyncFailure: (message) => {
+        logger.fatal({ syncFailureTimeoutMs: config.syncFailureTimeoutMs }, `kube: ${message}; exiting`);
+        process.exit(1);
+      },
+    });
+    sourceDetail = () => kubeSource.notReadyReason();
+    source = kubeSource;
+  }
   await source.start();
+  statusPublisher?.start();
 
   const proxy = createProxyServer({
     tableSlot,
@@ -55,10 +84,33 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       ready = false;
       notReadyReason = 'shutting down';
       await source.close();
+      await statusPublisher?.stop();
       await proxy.drain(graceMs);
       await new Promise<void>((resolve) => status.close(() => resolve()));
     },
   };
+}
+
+function createStatusPublisher(config: GatewayConfig, kubeConfig: KubeConfig, logger: Logger): StatusPublisher {
+  // client-go's default identity is hostname_uuid; POD_NAME (downward API) is clearer in `kubectl get lease`.
+  const identity = `${process.env['POD_NAME'] || hostname()}_${randomUUID().slice(0, 8)}`;
+  const leaseNamespace = process.env['POD_NAMESPACE'] || kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace || 'default';
+  const classMaps = new WeakMap<Snapshot, Map<string, IngressClass>>();
+  const classes = (snapshot: Snapshot): Map<string, IngressClass> => {
+    let map = classMaps.get(snapshot);
+    if (map === undefined) classMaps.set(snapshot, (map = new Map(snapshot.ingressClasses.map((c) => [c.metadata.name, c]))));
+    return map;
+  };
+  return new StatusPublisher({
+    config: kubeConfig,
+    logger,
+    identity,
+    leaseNamespace,
+    electionId: config.electionId,
+    publishAddresses: config.publishStatusAddresses,
+    env: process.env,
+    isServed: (ingress, snapshot) => isOurIngress(ingress, classes(snapshot), config.compile),
+  });
 }
 
 function listen(server: Server, port: number, host: string, listener: string, logger: Logger): Promise<void> {

@@ -5,6 +5,16 @@ import type { CompileOptions } from '../model/index.ts';
 /** Everything the process is configured with. Built only from CLI flags; validated before anything listens. */
 export interface GatewayConfig {
   readonly manifests: string | undefined;
+  /** Kubernetes source (used when `manifests` is undefined); see src/watch/kube/kube-config.ts for the lookup order. */
+  readonly kubeconfig: string | undefined;
+  /** undefined: every namespace. */
+  readonly watchNamespace: string | undefined;
+  /** Addresses written to Ingress status; empty: the addresses of the nodes running Sluice pods. */
+  readonly publishStatusAddresses: readonly string[];
+  /** Name of the coordination.k8s.io/v1 Lease electing the one replica that writes Ingress status. */
+  readonly electionId: string;
+  /** Exit (status 1) after this long without a complete sync with the API, so Kubernetes restarts the pod. */
+  readonly syncFailureTimeoutMs: number;
   readonly httpPort: number;
   readonly httpsPort: number;
   readonly statusPort: number;
@@ -47,10 +57,39 @@ function parseNonEmpty(value: string): string {
   return value;
 }
 
+const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function parseNamespace(value: string): string {
+  if (value.length > 63 || !dns1123Label.test(value)) throw new InvalidArgumentError('must be a namespace name (a DNS-1123 label).');
+  return value;
+}
+
+/** Comma-separated IPs or DNS names, as ingress-nginx's --publish-status-address. */
+function parseAddressList(value: string): string[] {
+  const addresses = value.split(',').map((a) => a.trim()).filter((a) => a !== '');
+  const hostname = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/i;
+  if (addresses.length === 0 || addresses.some((a) => isIP(a) === 0 && !hostname.test(a))) {
+    throw new InvalidArgumentError('must be a comma-separated list of IP addresses or DNS names.');
+  }
+  return addresses;
+}
+
+function parseLeaseName(value: string): string {
+  if (value.length > 253 || !value.split('.').every((label) => dns1123Label.test(label))) {
+    throw new InvalidArgumentError('must be a lower-case DNS-1123 subdomain (a Lease name).');
+  }
+  return value;
+}
+
 function buildCommand(): Command {
   return new Command('sluice')
     .description('Kubernetes ingress controller and edge gateway, compatible with ingress-nginx annotations.')
     .option('--manifests <path>', 'serve objects from a YAML file or directory (no cluster); watched for changes')
+    .option('--kubeconfig <path>', 'Kubernetes source: kubeconfig file (default: in-cluster service account, else $KUBECONFIG, else ~/.kube/config)')
+    .option('--watch-namespace <namespace>', 'Kubernetes source: watch only this namespace (default: all)', parseNamespace)
+    .option('--publish-status-address <addresses>', 'comma-separated IPs/DNS names written to Ingress status (default: addresses of the nodes running Sluice)', parseAddressList)
+    .option('--election-id <name>', 'Lease electing the replica that writes Ingress status', parseLeaseName, 'sluice-leader')
+    .option('--sync-failure-timeout <seconds>', 'exit with status 1 after this long without a complete sync with the Kubernetes API', parseSeconds, 300_000)
     .option('--http-port <port>', 'HTTP listener port', parsePort, 8080)
     .option('--https-port <port>', 'HTTPS listener port (TLS arrives in a later release)', parsePort, 8443)
     .option('--status-port <port>', 'status listener: GET /healthz, /readyz', parsePort, 10254)
@@ -73,6 +112,11 @@ function buildCommand(): Command {
 
 interface RawOptions {
   manifests?: string;
+  kubeconfig?: string;
+  watchNamespace?: string;
+  publishStatusAddress?: string[];
+  electionId: string;
+  syncFailureTimeout: number;
   httpPort: number;
   httpsPort: number;
   statusPort: number;
@@ -104,12 +148,10 @@ export function parseArgs(argv: readonly string[]): ParseResult {
     return { kind: 'exit', code: 2, output: firstLine(err.message ?? output) };
   }
   const raw = command.opts<RawOptions>();
-  if (raw.manifests === undefined) {
-    return {
-      kind: 'exit',
-      code: 2,
-      output: 'error: no source given: --manifests <path> is required (the Kubernetes API source is not built yet)',
-    };
+  // The two sources are exclusive: a flag of the Kubernetes source next to --manifests means a mistake.
+  const kubeFlag = raw.kubeconfig !== undefined ? '--kubeconfig' : raw.watchNamespace !== undefined ? '--watch-namespace' : undefined;
+  if (raw.manifests !== undefined && kubeFlag !== undefined) {
+    return { kind: 'exit', code: 2, output: `error: --manifests and ${kubeFlag} are mutually exclusive (files or the Kubernetes API, not both)` };
   }
   return { kind: 'config', config: toConfig(raw) };
 }
@@ -117,6 +159,11 @@ export function parseArgs(argv: readonly string[]): ParseResult {
 function toConfig(raw: RawOptions): GatewayConfig {
   return {
     manifests: raw.manifests,
+    kubeconfig: raw.kubeconfig,
+    watchNamespace: raw.watchNamespace,
+    publishStatusAddresses: raw.publishStatusAddress ?? [],
+    electionId: raw.electionId,
+    syncFailureTimeoutMs: raw.syncFailureTimeout,
     httpPort: raw.httpPort,
     httpsPort: raw.httpsPort,
     statusPort: raw.statusPort,

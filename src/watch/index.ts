@@ -3,3 +3,5 @@ export { normalizeObject, expandList, type NormalizeResult } from './normalize/i
 export { Debouncer, type DebouncerOptions } from './debounce.ts';
 export { ManifestSource, type ManifestSourceOptions } from './manifest/manifest-source.ts';
 export { isManifestName } from './manifest/list-files.ts';
+export { KubeSource, type KubeSourceOptions, loadKubeConfig, KubeConfigError } from './kube/index.ts';
+export { StatusPublisher, type StatusPublisherOptions } from './status/index.ts';

@@ -27,7 +27,8 @@ describe('sluice CLI flags', () => {
     for (const flag of [
       '--manifests', '--http-port', '--https-port', '--status-port', '--bind-address', '--ingress-class',
       '--controller-class', '--watch-ingress-without-class', '--log-level', '--proxy-connect-timeout',
-      '--proxy-read-timeout',
+      '--proxy-read-timeout', '--kubeconfig', '--watch-namespace', '--publish-status-address', '--election-id',
+      '--sync-failure-timeout',
     ]) {
       expect(stdout).toContain(flag);
     }
@@ -41,13 +42,29 @@ describe('sluice CLI flags', () => {
     [['--manifests', 'x', '--log-level', 'loud'], '--log-level'],
     [['--manifests', 'x', '--proxy-read-timeout', '-1'], '--proxy-read-timeout'],
     [['--manifests', 'x', '--ingress-class', ''], '--ingress-class'],
-    [[], '--manifests'],
+    [['--manifests', 'x', '--kubeconfig', 'y'], '--kubeconfig'],
+    [['--manifests', 'x', '--watch-namespace', 'team-a'], '--watch-namespace'],
+    [['--watch-namespace', 'Team_A'], '--watch-namespace'],
+    [['--sync-failure-timeout', '0'], '--sync-failure-timeout'],
+    [['--publish-status-address', 'a b'], '--publish-status-address'],
   ])('%j exits 2 with one line naming %s, before listening', async (args, flag) => {
     const { code, stdout, stderr } = await runCli(args);
     expect(code).toBe(2);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toContain(flag);
     expect(stdout).not.toContain('listening');
+  });
+
+  it('with neither --manifests nor a Kubernetes configuration, says so and exits 1 before listening', async () => {
+    const home = await tempManifestDir();
+    const env = { PATH: process.env['PATH'] ?? '', HOME: home };
+    const result = await run(process.execPath, [cliPath, '--http-port', '0', '--status-port', '0'], { env }).catch((e: unknown) => e as { code: number; stdout: string });
+    expect((result as { code?: number }).code).toBe(1);
+    const output = (result as { stdout: string }).stdout;
+    expect(output).toContain('no Kubernetes configuration found');
+    expect(output).toContain('--kubeconfig');
+    expect(output).toContain('--manifests');
+    expect(output).not.toContain('"listening"');
   });
 
   it('exits non-zero with a clear message when the manifests path does not exist', async () => {

@@ -1,0 +1,3 @@
+// The Kubernetes API source (see kube-source.ts) and its configuration lookup.
+export { KubeSource, type KubeSourceOptions } from './kube-source.ts';
+export { loadKubeConfig, KubeConfigError } from './kube-config.ts';

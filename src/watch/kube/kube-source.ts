@@ -1,0 +1,144 @@
+// The production source: the Kubernetes API through one informer per kind → complete SourceUpdates, rebuilt
+// (debounced) on any change. Nothing is delivered until every required kind has been listed completely once, so
+// a partial view never becomes a routing table. While an informer is failing, the last good objects keep
+// serving; if no complete sync of every required kind happens for `syncFailureTimeoutMs`, onSyncFailure is
+// called so the process can exit and let Kubernetes restart it.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { Diagnostic, SourceUpdate } from '../../model/index.ts';
+import { Debouncer } from '../debounce.ts';
+import { buildUpdate } from './build-update.ts';
+import { describe, KindInformer } from './kind-informer.ts';
+import { kindSpecs, missingRule, type KindSpec } from './kinds.ts';
+
+export interface KubeSourceOptions {
+  readonly config: KubeConfig;
+  /** undefined: every namespace. IngressClasses are cluster-scoped and always read cluster-wide. */
+  readonly namespace: string | undefined;
+  readonly logger: Logger;
+  /** Called with every complete update and all current source diagnostics (not a delta). */
+  readonly onUpdate: (update: SourceUpdate, diagnostics: Diagnostic[]) => void;
+  readonly syncFailureTimeoutMs: number;
+  readonly onSyncFailure: (message: string) => void;
+  readonly holdoffMs?: number;
+  readonly maxDelayMs?: number;
+  readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+}
+
+export class KubeSource {
+  readonly #options: KubeSourceOptions;
+  readonly #logger: Logger;
+  readonly #informers: readonly KindInformer[];
+  readonly #debouncer: Debouncer;
+  #generation = 0;
+  #lastKey = '';
+  #healthyAt = performance.now();
+  #healthTimer: NodeJS.Timeout | undefined;
+  #firstUpdate: { resolve: () => void; promise: Promise<void> };
+
+  constructor(options: KubeSourceOptions) {
+    this.#options = options;
+    this.#logger = options.logger;
+    this.#debouncer = new Debouncer({
+      holdoffMs: options.holdoffMs ?? 100,
+      maxDelayMs: options.maxDelayMs ?? 500,
+      run: async () => this.#rebuild(),
+      onError: (err) => this.#logger.error({ err }, 'kube: rebuild failed; the last update keeps serving'),
+    });
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.#firstUpdate = { promise, resolve };
+    this.#informers = kindSpecs(options.config).map((spec) => new KindInformer({
+      spec,
+      config: options.config,
+      namespace: spec.namespaced ? options.namespace : undefined,
+      onChange: () => this.#debouncer.trigger(),
+      onError: (s, err, retryInMs) => this.#onInformerError(s, err, retryInMs),
+      onSynced: (s, recovered) => this.#logger.info({ kind: s.kind, recovered }, recovered ? `kube: ${s.kind} in sync again` : `kube: ${s.kind} listed`),
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+    }));
+  }
+
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** Resolves once the first complete update (every required kind listed) has been delivered. */
+  async start(): Promise<void> {
+    for (const informer of this.#informers) informer.start();
+    this.#healthTimer = setInterval(() => this.#checkHealth(), 1000);
+    this.#healthTimer.unref();
+    await this.#firstUpdate.promise;
+  }
+
+  /** Why the source cannot serve yet, or '' once it has delivered a complete update. */
+  notReadyReason(): string {
+    if (this.#generation > 0) return '';
+    const waiting = this.#informers.filter((i) => !this.#usable(i));
+    const errors = waiting.filter((i) => i.lastError !== '').map((i) => `${i.spec.kind}: ${i.lastError}`);
+    return `waiting for the first complete list of ${waiting.map((i) => i.spec.kind).join(', ') || 'objects'}${errors.length ? ` (${errors.join('; ')})` : ''}`;
+  }
+
+  async settled(): Promise<number> {
+    await this.#debouncer.settled();
+    return this.#generation;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#healthTimer);
+    for (const informer of this.#informers) informer.stop();
+    this.#debouncer.close();
+    await this.#debouncer.settled();
+  }
+
+  /** Listed at least once, or an optional kind RBAC forbids (served as empty; the error names the rule). */
+  #usable(informer: KindInformer): boolean {
+    return informer.syncedOnce || (informer.spec.optional && informer.state === 'forbidden');
+  }
+
+  #rebuild(): void {
+    if (!this.#informers.every((i) => this.#usable(i))) return;
+    const { update, diagnostics } = buildUpdate(this.#informers.map((i) => ({ kind: i.spec.kind, apiVersion: i.spec.apiVersion, objects: i.objects() })));
+    // A relist or a resumed watch often changes nothing: deliver only what differs.
+    const key = JSON.stringify([update, diagnostics]);
+    if (key === this.#lastKey) return;
+    this.#lastKey = key;
+    this.#generation++;
+    const { snapshot } = update;
+    this.#logger.info(
+      { generation: this.#generation, ingresses: snapshot.ingresses.length, services: snapshot.services.length, secrets: snapshot.secrets.length, endpointSlices: update.endpointSlices.length },
+      'kube: update',
+    );
+    try {
+      this.#options.onUpdate(update, diagnostics);
+    } catch (err: unknown) {
+      this.#logger.error({ err }, 'kube: update consumer threw');
+    }
+    this.#firstUpdate.resolve();
+  }
+
+  #onInformerError(spec: KindSpec, err: unknown, retryInMs: number): void {
+    const informer = this.#informers.find((i) => i.spec === spec);
+    if (informer?.state === 'forbidden') {
+      const consequence = spec.optional ? `routes that need no ${spec.kind} are served without them` : 'nothing can be served until it is granted';
+      this.#logger.error(
+        { kind: spec.kind, error: describe(err), missingRule: missingRule(spec, spec.namespaced ? this.#options.namespace : undefined), retryInMs },
+        `kube: RBAC forbids reading ${spec.plural}: grant list and watch on ${spec.plural}; ${consequence}`,
+      );
+    } else {
+      this.#logger.warn({ kind: spec.kind, error: describe(err), retryInMs }, `kube: ${spec.kind} list/watch failed; keeping the last good objects and retrying`);
+    }
+  }
+
+  #checkHealth(): void {
+    const failing = this.#informers.filter((i) => i.state !== 'synced' && !(i.spec.optional && i.state === 'forbidden'));
+    const now = performance.now();
+    if (failing.length === 0) {
+      this.#healthyAt = now;
+      return;
+    }
+    if (now - this.#healthyAt < this.#options.syncFailureTimeoutMs) return;
+    const detail = failing.map((i) => `${i.spec.kind}${i.lastError ? ` (${i.lastError})` : ''}`).join(', ');
+    clearInterval(this.#healthTimer);
+    this.#options.onSyncFailure(`no successful sync with the Kubernetes API for ${Math.round(this.#options.syncFailureTimeoutMs / 1000)} s: ${detail}`);
+  }
+}
