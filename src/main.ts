@@ -23,7 +23,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   let ready = false;
   let notReadyReason = 'waiting for the first complete load of objects';
   let sourceDetail = (): string => '';
-  const status = createStatusServer({ isReady: () => ready, notReadyReason: () => sourceDetail() || notReadyReason });
+  let sourceDegraded = (): string => '';
+  const status = createStatusServer({
+    isReady: () => ready,
+    notReadyReason: () => sourceDetail() || notReadyReason,
+    degradedReason: () => sourceDegraded(),
+  });
   await listen(status, config.statusPort, config.bindAddress, 'status', logger);
 
   const statusPublisher = kube === undefined ? undefined : createStatusPublisher(config, kube.config, logger);
@@ -60,6 +65,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       },
     });
     sourceDetail = () => kubeSource.notReadyReason();
+    sourceDegraded = () => kubeSource.degradedReason();
     source = kubeSource;
   }
   await source.start();

@@ -7,6 +7,12 @@ export interface ReadinessProbe {
   isReady(): boolean;
   /** One line saying why the process is not ready (shown in the 503 body). */
   notReadyReason(): string;
+  /**
+   * While ready: one line about a degraded source ('' when healthy), shown in the 200 body. Readiness stays 200:
+   * the last good table is still the best answer this pod has, and failing every replica's probe at once
+   * (an API-server outage reaches them all) would take the whole ingress down.
+   */
+  degradedReason?(): string;
 }
 
 export function createStatusServer(probe: ReadinessProbe): Server {
@@ -19,7 +25,8 @@ export function createStatusServer(probe: ReadinessProbe): Server {
       // failure restarts the pod, which must not happen for a problem a restart does not cure.
       reply(res, 200, 'ok\n');
     } else if (path === '/readyz') {
-      if (probe.isReady()) reply(res, 200, 'ok\n');
+      const degraded = probe.isReady() ? (probe.degradedReason?.() ?? '') : '';
+      if (probe.isReady()) reply(res, 200, degraded ? `ok (degraded: ${degraded})\n` : 'ok\n');
       else reply(res, 503, `not ready: ${probe.notReadyReason()}\n`);
     } else {
       reply(res, 404, 'not found\n');

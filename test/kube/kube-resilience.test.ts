@@ -49,7 +49,9 @@ describe('Kubernetes source resilience', () => {
     await gateway.waitForLog((l) => l.msg.includes('list/watch failed') && l['kind'] === 'Ingress');
     // Disconnected: the last good table serves, and the pod stays ready.
     expect((await send(http, '/', { host: 'old.test' })).status).toBe(200);
-    expect((await send(status, '/readyz')).status).toBe(200);
+    const readiness = await send(status, '/readyz');
+    expect(readiness.status).toBe(200);
+    expect(readiness.body).toMatch(/^ok \(degraded: serving the last good objects; list\/watch failing for .*Ingress/);
     api.remove('Ingress', 'default', 'old'); // while Sluice cannot see it
     await api.restart(); // back, with the watch history lost
     await gateway.waitForLog((l) => l.msg === 'kube: Ingress in sync again', 20_000);

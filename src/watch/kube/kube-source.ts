@@ -78,6 +78,15 @@ export class KubeSource {
     return `waiting for the first complete list of ${waiting.map((i) => i.spec.kind).join(', ') || 'objects'}${errors.length ? ` (${errors.join('; ')})` : ''}`;
   }
 
+  /** After the first update: which kinds are failing while the last good objects keep serving; '' when none. */
+  degradedReason(): string {
+    if (this.#generation === 0) return '';
+    const failing = this.#informers.filter((i) => i.state !== 'synced' && !(i.spec.optional && i.state === 'forbidden'));
+    if (failing.length === 0) return '';
+    const kinds = failing.map((i) => `${i.spec.kind}${i.lastError ? ` (${i.lastError})` : ''}`).join('; ');
+    return `serving the last good objects; list/watch failing for ${kinds}`;
+  }
+
   async settled(): Promise<number> {
     await this.#debouncer.settled();
     return this.#generation;
