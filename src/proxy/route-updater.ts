@@ -38,8 +38,9 @@ export class RouteUpdater {
 
   private applyRoutes(update: SourceUpdate, sourceDiagnostics: readonly Diagnostic[]): void {
     // The snapshot is plain data, so its JSON is a faithful identity; skipping identical snapshots keeps
-    // endpoint-only changes from recompiling and re-reporting.
-    const key = JSON.stringify(update.snapshot);
+    // endpoint-only changes from recompiling and re-reporting. resourceVersion is left out: compile never reads
+    // it, and it changes on writes that change nothing compile sees (Sluice's own Ingress status updates).
+    const key = JSON.stringify(update.snapshot, withoutResourceVersion);
     if (key === this.lastSnapshotKey) {
       this.report(sourceDiagnostics, this.lastCompileDiagnostics);
       return;
@@ -83,4 +84,8 @@ export class RouteUpdater {
     }
     this.reported = current;
   }
+}
+
+function withoutResourceVersion(key: string, value: unknown): unknown {
+  return key === 'resourceVersion' ? undefined : value;
 }

@@ -59,6 +59,19 @@ describe('RouteUpdater', () => {
     expect(h.updater.updates).toBe(3);
   });
 
+  it('does not recompile for a change of resourceVersion alone (e.g. its own status write)', () => {
+    let compiles = 0;
+    const h = harness(() => ({ table: table(`t${++compiles}`), diagnostics: [] }));
+    const first = withIngress('a');
+    const bumped: Snapshot = {
+      ...first,
+      ingresses: first.ingresses.map((i) => ({ ...i, metadata: { ...i.metadata, resourceVersion: '42' } })),
+    };
+    h.updater.apply({ snapshot: first, endpointSlices: [] }, []);
+    h.updater.apply({ snapshot: bumped, endpointSlices: [] }, []);
+    expect(compiles).toBe(1);
+  });
+
   it('keeps the last good table when compile throws', () => {
     let fail = false;
     const h = harness(() => {
