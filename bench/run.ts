@@ -61,7 +61,7 @@ spec:
 ${slices}`);
   const [command, args] = pin(1, process.execPath, [
     join(root, 'src/cli.ts'), '--manifests', dir, '--bind-address', '127.0.0.1',
-    '--http-port', '18080', '--status-port', '18081', '--log-level', 'warn',
+    '--http-port', '18080', '--https-port', '18443', '--status-port', '18081', '--log-level', 'warn',
   ]);
   const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
   for (let i = 0; i < 100; i++) {

@@ -47,14 +47,17 @@ function printTryThis(): void {
 Sluice is serving examples/ (the origin story). Try:
 
   curl -H 'Host: hello.example.com' ${base}/            # hello-server, alternating between its two pods
-  curl -H 'Host: hello.example.com' ${base}/any/path    # Prefix / matches every path
+  curl -H 'Host: hello.example.com' ${base}/any/path    # every path; the pod sees "/" (the Ingress-wide
+                                                        # rewrite-target /$2 applies here too, as in ingress-nginx)
+  curl -H 'Host: demo.example.com'  ${base}/nginx/xxx   # nginx-demo, prefix rewritten away: the pod sees /xxx
+  curl -H 'Host: demo.example.com'  ${base}/nginx       # the pod sees /
   curl -H 'Host: haha.example.com'  ${base}/            # nginx-demo (Exact /)
   curl -H 'Host: haha.example.com'  ${base}/other       # 404: Exact / matches only /
   curl -H 'Host: unknown.example'   ${base}/            # 404: no rule for this host
   curl ${base.replace(String(httpPort), String(statusPort))}/readyz
 
-Not yet in this release (see the README's compatibility table): the rewrite-target annotation on
-demo.example.com and the limit-rps annotation on haha.example.com are ignored for now.
+Not yet in this release (see the README's compatibility table): the limit-rps annotation on
+haha.example.com is reported (a Warning in the log) and ignored for now.
 Press Ctrl-C to stop.
 `);
 }

@@ -5,10 +5,12 @@ import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { AddressInfo } from 'node:net';
+import type { Server as TlsServer } from 'node:tls';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './cli/options.ts';
 import { emptySnapshot, type Diagnostic, type IngressClass, type Snapshot, type SourceUpdate } from './model/index.ts';
-import { compile, isOurIngress, normalizeHost, normalizeRequestPath } from './router/index.ts';
+import { compareIngresses, compile, isOurIngress, normalizeHost, normalizeRequestPath } from './router/index.ts';
+import { CertificateStore, generateFakeCertificate } from './tls/index.ts';
 import { KubeSource, ManifestSource, StatusPublisher, loadKubeConfig } from './watch/index.ts';
 import { EndpointStore, RouteUpdater, TableSlot, createProxyServer, createStatusServer } from './proxy/index.ts';
 
@@ -33,11 +35,23 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
 
   const statusPublisher = kube === undefined ? undefined : createStatusPublisher(config, kube.config, logger);
   const tableSlot = new TableSlot(compile(emptySnapshot, config.compile).table);
+  const certificates = new CertificateStore({
+    settings: { protocols: config.tls.protocols, ciphers: config.tls.ciphers },
+    fakeCertificate: await generateFakeCertificate(),
+    plan: {
+      isServed: (ingress, snapshot) => isOurIngress(ingress, new Map(snapshot.ingressClasses.map((c) => [c.metadata.name, c])), config.compile),
+      order: compareIngresses,
+      defaultSecret: config.tls.defaultSslCertificate,
+    },
+  });
   const endpoints = new EndpointStore();
   const updater = new RouteUpdater({
     // The status writer sees every compiled snapshot and its diagnostics (for Ingress status and Events).
+    // Certificates are planned from the same snapshot and installed just before its routing table, so the
+    // 'routing table installed' log line also means "its certificates are served".
     compile: (snapshot, options) => {
-      const result = compile(snapshot, options);
+      const compiled = compile(snapshot, options);
+      const result = { ...compiled, diagnostics: [...compiled.diagnostics, ...certificates.update(snapshot)] };
       statusPublisher?.observe(snapshot, result.diagnostics);
       return result;
     },
@@ -71,7 +85,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   await source.start();
   statusPublisher?.start();
 
-  const proxy = createProxyServer({
+  const proxyOptions = {
     tableSlot,
     endpoints,
     normalizeHost,
@@ -79,10 +93,17 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     connectTimeoutMs: config.proxyConnectTimeoutMs,
     readTimeoutMs: config.proxyReadTimeoutMs,
     logger,
+  };
+  const proxy = createProxyServer(proxyOptions);
+  const secureProxy = createProxyServer({
+    ...proxyOptions,
+    tls: { serverOptions: certificates.serverOptions(), hstsFor: certificates.hstsFor(config.tls.hsts) },
   });
+  certificates.attach(secureProxy.server as unknown as TlsServer);
   // Traffic is accepted only once the first complete load is compiled: answering from an empty or partial
   // table would send real requests to 404s.
   await listen(proxy.server, config.httpPort, config.bindAddress, 'http', logger);
+  await listen(secureProxy.server, config.httpsPort, config.bindAddress, 'https', logger);
   ready = true;
 
   return {
@@ -91,7 +112,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       notReadyReason = 'shutting down';
       await source.close();
       await statusPublisher?.stop();
-      await proxy.drain(graceMs);
+      await Promise.all([proxy.drain(graceMs), secureProxy.drain(graceMs)]);
       await new Promise<void>((resolve) => status.close(() => resolve()));
     },
   };

@@ -23,7 +23,24 @@ export interface GatewayConfig {
   readonly logLevel: LogLevel;
   readonly proxyConnectTimeoutMs: number;
   readonly proxyReadTimeoutMs: number;
+  readonly tls: TlsConfig;
 }
+
+/** HTTPS listener settings (ingress-nginx flag and ConfigMap names in the comments). */
+export interface TlsConfig {
+  /** --default-ssl-certificate namespace/name; undefined: a self-signed fake certificate generated at start. */
+  readonly defaultSslCertificate: { readonly namespace: string; readonly name: string } | undefined;
+  /** ssl-protocols: a subset of TLSv1.2, TLSv1.3. */
+  readonly protocols: ReadonlyArray<'TLSv1.2' | 'TLSv1.3'>;
+  /** ssl-ciphers: OpenSSL cipher string. */
+  readonly ciphers: string;
+  /** hsts, hsts-max-age, hsts-include-subdomains; null when --no-hsts. */
+  readonly hsts: { readonly maxAgeSeconds: number; readonly includeSubdomains: boolean } | null;
+}
+
+/** ingress-nginx's ssl-ciphers default (Mozilla intermediate) after the TLS 1.3 suites; see src/tls/tls-settings.ts. */
+const defaultSslCiphers =
+  'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
@@ -59,6 +76,43 @@ function parseNonEmpty(value: string): string {
 
 const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+/** A DNS-1123 subdomain, as annotation prefixes are (ingress-nginx --annotations-prefix). */
+function parseAnnotationsPrefix(value: string): string {
+  if (value.length > 253 || !value.split('.').every((label) => dns1123Label.test(label))) {
+    throw new InvalidArgumentError('must be a DNS-1123 subdomain such as nginx.ingress.kubernetes.io.');
+  }
+  return value;
+}
+
+/** namespace/name of a Secret (--default-ssl-certificate). */
+function parseSecretRef(value: string): { namespace: string; name: string } {
+  const [namespace = '', name = '', ...rest] = value.split('/');
+  const subdomain = name.length <= 253 && name.split('.').every((label) => dns1123Label.test(label));
+  if (rest.length > 0 || namespace.length > 63 || !dns1123Label.test(namespace) || !subdomain) {
+    throw new InvalidArgumentError('must be namespace/name of a Secret.');
+  }
+  return { namespace, name };
+}
+
+/** Space- or comma-separated TLS versions; only 1.2 and 1.3 exist for Sluice (older ones: RFC 8996). */
+function parseSslProtocols(value: string): Array<'TLSv1.2' | 'TLSv1.3'> {
+  const versions = value.split(/[\s,]+/).filter((v) => v !== '');
+  if (versions.length === 0 || versions.some((v) => v !== 'TLSv1.2' && v !== 'TLSv1.3')) {
+    throw new InvalidArgumentError("must list TLSv1.2 and/or TLSv1.3 (older versions are not supported).");
+  }
+  return versions as Array<'TLSv1.2' | 'TLSv1.3'>;
+}
+
+function parseCiphers(value: string): string {
+  if (!/^[A-Za-z0-9_:+!@=.-]+$/.test(value)) throw new InvalidArgumentError('must be an OpenSSL cipher list such as ECDHE-RSA-AES128-GCM-SHA256:...');
+  return value;
+}
+
+function parseMaxAge(value: string): number {
+  if (!/^\d{1,10}$/.test(value)) throw new InvalidArgumentError('must be a number of seconds.');
+  return Number(value);
+}
+
 function parseNamespace(value: string): string {
   if (value.length > 63 || !dns1123Label.test(value)) throw new InvalidArgumentError('must be a namespace name (a DNS-1123 label).');
   return value;
@@ -91,7 +145,13 @@ function buildCommand(): Command {
     .option('--election-id <name>', 'Lease electing the replica that writes Ingress status', parseLeaseName, 'sluice-leader')
     .option('--sync-failure-timeout <seconds>', 'exit with status 1 after this long without a complete sync with the Kubernetes API', parseSeconds, 300_000)
     .option('--http-port <port>', 'HTTP listener port', parsePort, 8080)
-    .option('--https-port <port>', 'HTTPS listener port (TLS arrives in a later release)', parsePort, 8443)
+    .option('--https-port <port>', 'HTTPS listener port (HTTP/1.1, certificates by SNI)', parsePort, 8443)
+    .option('--default-ssl-certificate <namespace/name>', 'kubernetes.io/tls Secret for unknown SNI and hosts without a usable Secret (default: a generated self-signed certificate)', parseSecretRef)
+    .option('--ssl-protocols <versions>', 'TLS versions offered', parseSslProtocols, ['TLSv1.2', 'TLSv1.3'])
+    .option('--ssl-ciphers <list>', 'OpenSSL cipher list (TLS 1.2 and TLS 1.3 suite names)', parseCiphers, defaultSslCiphers)
+    .option('--no-hsts', 'do not send Strict-Transport-Security on HTTPS responses')
+    .option('--hsts-max-age <seconds>', 'Strict-Transport-Security max-age', parseMaxAge, 31_536_000)
+    .option('--no-hsts-include-subdomains', 'leave includeSubDomains out of Strict-Transport-Security')
     .option('--status-port <port>', 'status listener: GET /healthz, /readyz', parsePort, 10254)
     .option('--bind-address <ip>', 'address the listeners bind to', parseAddress, '0.0.0.0')
     .option('--ingress-class <name>', 'IngressClass name (and legacy annotation value) to serve', parseNonEmpty, 'sluice')
@@ -102,6 +162,12 @@ function buildCommand(): Command {
       'sluice.dev/ingress-controller',
     )
     .option('--watch-ingress-without-class', 'also serve Ingresses that name no class', false)
+    .option('--annotations-prefix <prefix>', 'prefix of the ingress-nginx annotations read', parseAnnotationsPrefix, 'nginx.ingress.kubernetes.io')
+    .addOption(
+      new Option('--path-matching <mode>', "nginx: ingress-nginx's regex mode and trailing-slash 301s; spec: Kubernetes Exact/Prefix only")
+        .choices(['nginx', 'spec'])
+        .default('nginx'),
+    )
     .addOption(new Option('--log-level <level>', 'log verbosity').choices(logLevels).default('info'))
     .option('--proxy-connect-timeout <seconds>', 'upstream connect timeout (→ 504)', parseSeconds, 5000)
     .option('--proxy-read-timeout <seconds>', 'upstream read timeout between two reads (→ 504)', parseSeconds, 60_000)
@@ -124,9 +190,17 @@ interface RawOptions {
   ingressClass: string;
   controllerClass: string;
   watchIngressWithoutClass: boolean;
+  annotationsPrefix: string;
+  pathMatching: 'nginx' | 'spec';
   logLevel: LogLevel;
   proxyConnectTimeout: number;
   proxyReadTimeout: number;
+  defaultSslCertificate?: { namespace: string; name: string };
+  sslProtocols: Array<'TLSv1.2' | 'TLSv1.3'>;
+  sslCiphers: string;
+  hsts: boolean;
+  hstsMaxAge: number;
+  hstsIncludeSubdomains: boolean;
 }
 
 export type ParseResult = { kind: 'config'; config: GatewayConfig } | { kind: 'exit'; code: number; output: string };
@@ -172,10 +246,18 @@ function toConfig(raw: RawOptions): GatewayConfig {
       ingressClass: raw.ingressClass,
       controllerClass: raw.controllerClass,
       watchIngressWithoutClass: raw.watchIngressWithoutClass,
+      annotationsPrefix: raw.annotationsPrefix,
+      pathMatching: raw.pathMatching,
     },
     logLevel: raw.logLevel,
     proxyConnectTimeoutMs: raw.proxyConnectTimeout,
     proxyReadTimeoutMs: raw.proxyReadTimeout,
+    tls: {
+      defaultSslCertificate: raw.defaultSslCertificate,
+      protocols: raw.sslProtocols,
+      ciphers: raw.sslCiphers,
+      hsts: raw.hsts ? { maxAgeSeconds: raw.hstsMaxAge, includeSubdomains: raw.hstsIncludeSubdomains } : null,
+    },
   };
 }
 

@@ -21,9 +21,32 @@ export const compileReasons = [
   'PathConflict', // same host+path+pathType in two Ingresses; the older wins, the other is reported
   'DefaultBackendIgnored', // spec.defaultBackend not used because an older Ingress already provides it
   'InvalidBackend', // a backend names neither a service nor a resource, or its service port has no number/name
+  // Annotations (router/annotations), in ingress-nginx's error classes (annotations.go Extract):
+  'AnnotationInvalid', // a value fails ingress-nginx's validator: the whole Ingress is not served
+  'AnnotationIgnored', // a value ingress-nginx warns about and ignores: the default applies
+  'AnnotationDenied', // a value ingress-nginx accepts but Sluice cannot honour safely: the Ingress's paths answer 503
+  'AnnotationNotSupported', // a known ingress-nginx annotation Sluice does not implement yet: ignored
+  'AnnotationNeverSupported', // snippets and other raw nginx configuration: never executed, ignored
+  'AnnotationUnknown', // not an ingress-nginx annotation (typo?): ignored
+  // Regex paths (router/regex):
+  'RegexUnsupported', // a regex path uses a construct that cannot be reproduced or bounded: the path is skipped
+  'RegexPathType', // an Exact/Prefix path with regex characters (recent ingress-nginx rejects it)
+  'RewriteCaptureMissing', // rewrite-target names a capture group the path does not have: it becomes ''
 ] as const;
 
-export type DiagnosticReason = (typeof sourceReasons)[number] | (typeof compileReasons)[number];
+/** Problems with the certificates named in spec.tls (src/tls); the host then gets the default certificate. */
+export const tlsReasons = [
+  'SecretNotFound', // spec.tls[].secretName (or --default-ssl-certificate) names a Secret that does not exist
+  'SecretInvalid', // wrong type, missing tls.crt/tls.key, or PEM that does not parse as a certificate and key
+  'CertificateKeyMismatch', // tls.key is not the private key of the first (leaf) certificate in tls.crt
+  'CertificateExpired', // the leaf certificate is past its notAfter (or before its notBefore)
+  'CertificateHostMismatch', // no subjectAltName DNS entry of the leaf covers a host listed in spec.tls[].hosts
+] as const;
+
+export type DiagnosticReason =
+  | (typeof sourceReasons)[number]
+  | (typeof compileReasons)[number]
+  | (typeof tlsReasons)[number];
 
 export type Severity = 'Error' | 'Warning' | 'Info';
 

@@ -13,11 +13,78 @@ export interface BackendTarget {
   readonly servicePort: ServicePort;
 }
 
+/**
+ * Where a redirect points. Most targets depend on the request (its Host, its target), so they are described here
+ * and turned into a Location header by the proxy; none of them ever echoes a value that could start a second
+ * header line or make the Location scheme-relative (proxy/redirect.ts).
+ */
+export type RedirectTarget =
+  /** permanent-redirect / temporal-redirect: the annotation's URL, verbatim (nginx `return <code> <url>`). */
+  | { readonly kind: 'url'; readonly location: string }
+  /** nginx's auto_redirect for a location ending in '/': `<scheme>://<host><path>[?<query>]`. */
+  | { readonly kind: 'slash'; readonly path: string }
+  /** app-root: `<scheme>://<Host header><path>` (nginx.tmpl `return 302 $scheme://$http_host<app-root>`). */
+  | { readonly kind: 'app-root'; readonly path: string }
+  /** ssl-redirect / force-ssl-redirect: `https://<host><request target>` (lua_ingress.lua redirect_to_https). */
+  | { readonly kind: 'https'; readonly preserveTrailingSlash: boolean }
+  /** from-to-www-redirect: `<scheme>://<host><request target without a trailing '/'>` (nginx.tmpl). */
+  | { readonly kind: 'www'; readonly host: string };
+
 /** What a matched route does. Unresolvable backends stay in the table and answer 503, never fall through. */
 export type RouteAction =
   | { readonly kind: 'forward'; readonly backend: BackendTarget }
   | { readonly kind: 'unavailable'; readonly status: 503; readonly reason: string }
-  | { readonly kind: 'not-found'; readonly status: 404 };
+  | { readonly kind: 'not-found'; readonly status: 404 }
+  | { readonly kind: 'redirect'; readonly status: number; readonly target: RedirectTarget };
+
+/**
+ * rewrite-target, compiled: the request path (normalised, decoded) is matched against `pattern` (the route's
+ * path regex) and replaced by the template, as nginx's `rewrite "(?i)<path>" <target> break;` does.
+ */
+export interface PathRewrite {
+  /** Anchored at the start; capture groups numbered as in the Ingress path. */
+  readonly pattern: RegExp;
+  /** Literal text and capture numbers ($1 → 1), in order. A missing capture is replaced by '' (as nginx). */
+  readonly parts: readonly (string | number)[];
+  /** The target is an absolute http(s) URL: nginx answers 302 with it instead of proxying. */
+  readonly redirect: boolean;
+}
+
+/** Who a request belongs to, for the X-Namespace/X-Ingress-Name/X-Service-* headers error backends receive. */
+export interface RouteOrigin {
+  readonly namespace: string;
+  readonly ingress: string;
+  readonly service: string;
+  /** The backend's port as written in the Ingress (number or name). */
+  readonly servicePort: string;
+}
+
+/** custom-http-errors: upstream answers with these codes are replaced by the error backend's answer. */
+export interface ErrorPages {
+  readonly codes: ReadonlySet<number>;
+  /** The default-backend annotation's Service; null → Sluice's own default backend (404), as ingress-nginx. */
+  readonly backend: BackendTarget | null;
+  readonly origin: RouteOrigin;
+}
+
+/**
+ * Per-route request processing decided by annotations, composed when the table is built. A route without any
+ * has no `features` at all, so the proxy's cost for an unused feature is one property check.
+ */
+export interface RouteFeatures {
+  /** permanent-redirect / temporal-redirect (nginx `return`, before the rewrite). */
+  readonly redirect: { readonly status: number; readonly target: RedirectTarget } | null;
+  readonly rewrite: PathRewrite | null;
+  /** ssl-redirect / force-ssl-redirect, already decided for this route's host (has TLS) and path. */
+  readonly sslRedirect: { readonly status: number; readonly preserveTrailingSlash: boolean } | null;
+  /** upstream-vhost: the Host header sent upstream. */
+  readonly upstreamHost: string | null;
+  /** x-forwarded-prefix (only set together with a rewrite, as ingress-nginx's buildProxyPass). */
+  readonly forwardedPrefix: string | null;
+  /** default-backend annotation: serves the request when the route's backend has no endpoints. */
+  readonly fallbackBackend: { readonly backend: BackendTarget; readonly origin: RouteOrigin } | null;
+  readonly errorPages: ErrorPages | null;
+}
 
 export interface Route {
   /** Stable, unique within a table; used in logs and metrics labels. */
@@ -26,10 +93,13 @@ export interface Route {
   readonly host: string;
   /** The rule path as written ('' → the server's fallback `/`). */
   readonly path: string;
-  readonly pathType: PathType | 'Fallback';
+  /** 'Redirect': a redirect Sluice adds for the host (app-root, nginx's trailing-slash 301, from-to-www). */
+  readonly pathType: PathType | 'Fallback' | 'Redirect';
   /** The Ingress that produced it; absent for the controller's own 404 default backend. */
   readonly ingress?: ObjectRef;
   readonly action: RouteAction;
+  /** Absent when the route only forwards (the common case). */
+  readonly features?: RouteFeatures;
 }
 
 export interface RouteTable {

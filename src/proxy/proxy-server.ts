@@ -1,6 +1,8 @@
 // The factory: a node:http server whose 'request' and 'upgrade' listeners are the proxy, plus the shutdown that
 // lets in-flight work finish and closes the upstream pools.
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { TlsOptions } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { Balancers } from './balancer/balancers.ts';
@@ -21,6 +23,15 @@ export interface ProxyServerOptions {
   /** Gap allowed between two reads from the upstream (→ 504 / cut); proxy-read-timeout, default 60 s. */
   readonly readTimeoutMs?: number;
   readonly logger: Logger;
+  /** Makes this the HTTPS listener: certificates by SNI (built by src/tls), scheme https, optional HSTS. */
+  readonly tls?: ProxyTlsOptions;
+}
+
+export interface ProxyTlsOptions {
+  /** Server options from tls/'s CertificateStore: default certificate, SNI callback, versions, ciphers. */
+  readonly serverOptions: TlsOptions;
+  /** The Strict-Transport-Security value for a request's Host, or null (hsts off, host on the default certificate). */
+  readonly hstsFor: (host: string) => string | null;
 }
 
 export interface ProxyServer {
@@ -46,7 +57,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     balancers: new Balancers(),
     normalizeHost: options.normalizeHost,
     normalizeRequestPath: options.normalizeRequestPath,
-    scheme: 'http',
+    scheme: options.tls === undefined ? 'http' : 'https',
     connectTimeoutMs,
     readTimeoutMs,
     logger: options.logger,
@@ -54,16 +65,19 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
   // Pools follow the endpoint set: those of endpoints no backend routes to any more are closed gracefully.
   const unsubscribe = options.endpoints.onChange(() => pools.retain(options.endpoints.liveEndpointKeys()));
   const tunnels = new Set<Duplex>();
-  const server = createServer(
-    {
-      // ingress-nginx: keep-alive 75 s, client-header-timeout 60 s. No whole-request deadline (node's default
-      // 300 s would cut long uploads and downloads); slow bodies are bounded by the upstream read timeout.
-      keepAliveTimeout: 75_000,
-      headersTimeout: 60_000,
-      requestTimeout: 0,
-    },
-    createRequestHandler(ctx),
-  );
+  const httpOptions = {
+    // ingress-nginx: keep-alive 75 s, client-header-timeout 60 s. No whole-request deadline (node's default
+    // 300 s would cut long uploads and downloads); slow bodies are bounded by the upstream read timeout.
+    keepAliveTimeout: 75_000,
+    headersTimeout: 60_000,
+    requestTimeout: 0,
+  };
+  const handler = createRequestHandler(ctx);
+  const tls = options.tls;
+  const server: Server =
+    tls === undefined
+      ? createServer(httpOptions, handler)
+      : createTlsServer({ ...httpOptions, ...tls.serverOptions, ALPNProtocols: ['http/1.1'] }, withHsts(tls, options, handler));
   server.on('upgrade', createUpgradeHandler(ctx, tunnels));
   const drain = async (graceMs: number): Promise<void> => {
     unsubscribe();
@@ -71,6 +85,15 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     await pools.closeAll(true);
   };
   return { server, drain, close: () => drain(0) };
+}
+
+/** HSTS is set before the handler runs so it is on every answer: proxied, redirects and errors alike. */
+function withHsts(tls: ProxyTlsOptions, options: ProxyServerOptions, handler: (req: IncomingMessage, res: ServerResponse) => void) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const value = tls.hstsFor(options.normalizeHost(req.headers.host ?? ''));
+    if (value !== null) res.setHeader('strict-transport-security', value);
+    handler(req, res);
+  };
 }
 
 async function drainServer(server: Server, tunnels: Set<Duplex>, graceMs: number): Promise<void> {

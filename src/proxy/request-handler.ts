@@ -1,9 +1,13 @@
-// The 'request' listener: the per-request stages, in their fixed order. Later features slot in where marked;
-// each one is composed into the Route when the table is built, so a feature that is off costs a null check.
+// The 'request' listener: the per-request stages, in their fixed order. Each feature is composed into the Route
+// when the table is built, so a feature that is off costs a null check.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BackendTarget, Route } from '../model/index.ts';
+import { defaultBackendHeaders, serveErrorPage } from './error-pages.ts';
 import { Exchange } from './forward/exchange.ts';
-import { buildRequestHeaders, hostHeaderOf, type RequestFacts } from './headers/request-headers.ts';
+import { buildRequestHeaders, hostHeaderOf, overrideHeaders, type RequestFacts } from './headers/request-headers.ts';
+import { runLocationStages } from './location-stages.ts';
 import type { ProxyContext } from './proxy-context.ts';
+import { sendRedirect } from './redirect.ts';
 import { sendError } from './respond.ts';
 import { clientAddressOf, localPortOf, routeRequest } from './route-request.ts';
 
@@ -24,31 +28,85 @@ function serve(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse): vo
   const table = ctx.tableSlot.current;
 
   // 1. Route: Host + normalised path → Route (400 for an unroutable target, duplicate Host).
-  const host = hostHeaderOf(req.rawHeaders);
-  const route = host === null ? 'bad-request' : routeRequest(ctx, table, req, host ?? '');
+  const rawHost = hostHeaderOf(req.rawHeaders);
+  const route = rawHost === null ? 'bad-request' : routeRequest(ctx, table, req, rawHost ?? '');
   if (typeof route === 'string') return sendError(res, route);
+  const host = rawHost ?? '';
+
+  // 2. Redirects, then rewrite, in nginx's phase order (location-stages.ts): app-root / trailing-slash 301 /
+  //    from-to-www → permanent/temporal-redirect → rewrite-target → ssl-redirect. Skipped entirely by routes
+  //    without a redirect action or features.
+  let target = req.url!;
   const action = route.action;
+  if (action.kind === 'redirect' || route.features !== undefined) {
+    const outcome = runLocationStages(ctx, req, route, host);
+    if (outcome.kind === 'redirect') return sendRedirect(res, outcome.status, outcome.location);
+    if (outcome.kind === 'error') return sendError(res, outcome.error);
+    target = outcome.target;
+  }
+
+  // 3. Rate limit (issue: rate limiting). nginx's limit_req runs in the preaccess phase, after all rewrites and
+  //    redirects above, so a redirected request never uses up a client's allowance.
+
   if (action.kind === 'not-found') return sendError(res, 'not-found');
-  if (action.kind === 'unavailable') return sendError(res, 'no-backend');
-
-  // 2. Rate limit         (issue: rate limiting — before any work is spent on the request)
-  // 3. Redirects          (issue: annotations — ssl-redirect, permanent-redirect, …; may answer here)
-  // 4. Rewrite            (issue: annotations — rewrite-target changes the target sent upstream)
-
-  // 5. Endpoints: none ready ⇒ 503, as ingress-nginx answers when its balancer has no peers.
-  const backend = action.backend;
-  if (ctx.endpoints.endpointsFor(backend).length === 0) return sendError(res, 'no-endpoints');
+  if (action.kind !== 'forward') return sendError(res, 'no-backend');
   ctx.balancers.pruneFor(table);
+  forward(ctx, req, res, route, action.backend, host, target);
+}
 
-  // 6. Headers: what the pod receives (§2.4); later annotation-driven headers are appended here.
+/** Stages 4–6: endpoints (with the default-backend annotation's fallback), headers, the exchange. */
+function forward(
+  ctx: ProxyContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: Route,
+  routeBackend: BackendTarget,
+  host: string,
+  target: string,
+): void {
+  // 4. Endpoints: none ready ⇒ the default-backend annotation's Service if it has some, else 503 (or its error
+  //    page), as ingress-nginx answers when its balancer has no peers.
+  let backend = routeBackend;
+  let extra: string[] | null = null;
+  const features = route.features;
+  if (ctx.endpoints.endpointsFor(backend).length === 0) {
+    const fallback = features?.fallbackBackend ?? null;
+    if (fallback === null || ctx.endpoints.endpointsFor(fallback.backend).length === 0) {
+      if (intercepts(route, 503)) return serveErrorPage(ctx, req, res, route, 503, host);
+      return sendError(res, 'no-endpoints');
+    }
+    backend = fallback.backend;
+    extra = defaultBackendHeaders(fallback.origin, req, 503);
+  }
+
+  // 5. Headers: what the pod receives (§2.4), with upstream-vhost and x-forwarded-prefix where set.
   const facts: RequestFacts = { hasBody: false, requestId: '' };
-  const headers = buildRequestHeaders(
-    req.rawHeaders,
-    { host: host ?? '', clientAddress: clientAddressOf(req), localPort: localPortOf(req), scheme: ctx.scheme },
-    facts,
-  );
+  const forwarded = {
+    host,
+    clientAddress: clientAddressOf(req),
+    localPort: localPortOf(req),
+    scheme: ctx.scheme,
+    upstreamHost: features?.upstreamHost ?? null,
+  };
+  const headers = buildRequestHeaders(req.rawHeaders, forwarded, facts);
+  const prefix = features?.forwardedPrefix ?? null;
+  if (prefix !== null) extra = [...(extra ?? []), 'x-forwarded-prefix', prefix];
+  if (extra !== null) overrideHeaders(headers, extra);
 
-  // 7. Forward: round robin, retry where safe, stream both ways.
-  const exchange = new Exchange(ctx, req, res, route, backend, headers, facts.hasBody);
+  // 6. Forward: round robin, retry where safe, stream both ways; custom-http-errors intercepts answers.
+  const onIntercept = features?.errorPages == null ? null : interceptor(ctx, req, res, route, host);
+  const exchange = new Exchange(ctx, req, res, route, backend, headers, facts.hasBody, target, onIntercept);
   if (!exchange.dispatch()) sendError(res, 'no-endpoints');
+}
+
+function intercepts(route: Route, status: number): boolean {
+  return route.features?.errorPages?.codes.has(status) === true;
+}
+
+function interceptor(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, route: Route, host: string) {
+  return (status: number): boolean => {
+    if (!intercepts(route, status)) return false;
+    serveErrorPage(ctx, req, res, route, status, host);
+    return true;
+  };
 }

@@ -32,3 +32,12 @@ export function sendRawError(socket: Duplex, kind: ProxyErrorKind): void {
   // Destroy once flushed: the connection is closed by us, whether or not the client ever sends its FIN.
   socket.end(Buffer.concat([Buffer.from(head, 'latin1'), reply.body]), () => socket.destroy());
 }
+
+/** A redirect on a raw socket (upgrade requests): status line, Location, no body, then close. */
+export function sendRawRedirect(socket: Duplex, status: number, location: string): void {
+  if (socket.destroyed) return;
+  const head =
+    `HTTP/1.1 ${status} Redirect\r\nLocation: ${location}\r\nContent-Length: 0\r\nConnection: close\r\n` +
+    `Date: ${httpDate()}\r\n\r\n`;
+  socket.end(Buffer.from(head, 'latin1'), () => socket.destroy());
+}

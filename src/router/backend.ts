@@ -75,6 +75,18 @@ export class BackendResolver {
     return { kind: 'forward', backend: this.#target(ingress.namespace, backend.name, servicePort) };
   }
 
+  /**
+   * The default-backend annotation's Service: ingress-nginx takes its first port (controller.go getBackendServers
+   * `location.DefaultBackend.Spec.Ports[0]`). undefined when the Service does not exist, is an ExternalName or has
+   * no port; the caller reports it (ingress-nginx only logs it and serves without the fallback).
+   */
+  firstPort(namespace: string, name: string): BackendTarget | undefined {
+    const service = this.#services.get(`${namespace}/${name}`);
+    const port = service?.spec.ports[0];
+    if (service === undefined || service.spec.type === 'ExternalName' || port === undefined) return undefined;
+    return this.#target(namespace, name, port);
+  }
+
   #target(namespace: string, service: string, servicePort: ServicePort): BackendTarget {
     // Keyed by the ServicePort's own identity, so `port.number: 80` and `port.name: http` on the same port share
     // one target (one endpoint set, one connection pool).

@@ -1,10 +1,13 @@
 import type { CompileOptions, Diagnostic, IngressClass, Snapshot } from '../model/index.ts';
 import { BackendResolver } from './backend.ts';
 import { compareDiagnostics, compareStrings } from './diagnostics.ts';
+import { markRegexHosts, tlsHosts } from './host-modes.ts';
+import { addWwwServers, attachFallbackFeatures } from './host-routes.ts';
 import { isOurIngress } from './ingress-class.ts';
 import { compareIngresses } from './ingress-order.ts';
 import { addPathRoutes } from './path-routes.ts';
-import { prepareIngress } from './prepare.ts';
+import { prepareIngress, type PreparedIngress } from './prepare.ts';
+import type { FeatureContext } from './route-features.ts';
 import { createServers } from './servers.ts';
 import { CompiledRouteTable } from './table.ts';
 
@@ -16,9 +19,14 @@ export interface CompileResult {
 
 /**
  * Snapshot → route table. Pure: no I/O, no clock, no randomness, and it never throws on user input — invalid
- * input becomes a Diagnostic and only the rule or path concerned is skipped. Deterministic: the result depends
- * on the set of objects, not on their order, because every decision is taken in one order (oldest Ingress
- * first, see ingress-order.ts) and every output is sorted.
+ * input becomes a Diagnostic and only the rule or path concerned is skipped (or the Ingress, for an annotation
+ * value ingress-nginx rejects). Deterministic: the result depends on the set of objects, not on their order,
+ * because every decision is taken in one order (oldest Ingress first, see ingress-order.ts) and every output is
+ * sorted.
+ *
+ * Stages, in the order their decisions depend on each other: servers and their fallbacks (servers.ts) → host-wide
+ * regex mode and TLS (host-modes.ts, which need every Ingress of a host) → the fallbacks' annotations → the paths
+ * (path-routes.ts) → the www servers of from-to-www-redirect, which must know every served host.
  */
 export function compile(snapshot: Snapshot, options: CompileOptions): CompileResult {
   const diagnostics: Diagnostic[] = [];
@@ -26,14 +34,31 @@ export function compile(snapshot: Snapshot, options: CompileOptions): CompileRes
   const ingresses = snapshot.ingresses
     .filter((ingress) => isOurIngress(ingress, classes, options))
     .sort(compareIngresses)
-    .map((ingress) => prepareIngress(ingress, diagnostics));
+    .map((ingress) => prepareIngress(ingress, options, diagnostics))
+    .filter((prepared): prepared is PreparedIngress => prepared !== null);
   const resolver = new BackendResolver(snapshot.services, diagnostics);
   const servers = createServers(ingresses, resolver, diagnostics);
-  addPathRoutes(ingresses, servers, resolver, diagnostics);
-  return {
-    table: new CompiledRouteTable(servers.values(), resolver.backends),
-    diagnostics: diagnostics.sort(compareDiagnostics),
+  markRegexHosts(ingresses, servers);
+  const features: FeatureContext = {
+    resolver,
+    diagnostics,
+    tlsHosts: tlsHosts(ingresses),
+    prefix: options.annotationsPrefix,
+    fallbacks: new Map(),
   };
+  attachFallbackFeatures(servers.values(), features);
+  addPathRoutes(ingresses, servers, { resolver, diagnostics, options, features });
+  addWwwServers(servers, features, diagnostics);
+  return {
+    table: new CompiledRouteTable(servers.values(), resolver.backends, options.pathMatching),
+    diagnostics: uniqueSorted(diagnostics),
+  };
+}
+
+/** A rule reported from two routes (a path and the host's fallback) is one diagnostic. */
+function uniqueSorted(diagnostics: Diagnostic[]): Diagnostic[] {
+  const sorted = diagnostics.sort(compareDiagnostics);
+  return sorted.filter((diagnostic, i) => i === 0 || compareDiagnostics(sorted[i - 1]!, diagnostic) !== 0);
 }
 
 function indexIngressClasses(classes: readonly IngressClass[]): Map<string, IngressClass> {

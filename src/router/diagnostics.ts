@@ -13,6 +13,15 @@ const defaultSeverity: Partial<Record<DiagnosticReason, Severity>> = {
   UnsupportedBackend: 'Warning',
   PathConflict: 'Warning',
   DefaultBackendIgnored: 'Warning',
+  AnnotationInvalid: 'Error',
+  AnnotationIgnored: 'Warning',
+  AnnotationDenied: 'Warning',
+  AnnotationNotSupported: 'Warning',
+  AnnotationNeverSupported: 'Warning',
+  AnnotationUnknown: 'Info',
+  RegexUnsupported: 'Error',
+  RegexPathType: 'Warning',
+  RewriteCaptureMissing: 'Warning',
 };
 
 export function diagnose(

@@ -1,9 +1,11 @@
-import type { Diagnostic, ObjectRef } from '../model/index.ts';
+import type { CompileOptions, Diagnostic, Route, RouteAction, RouteOrigin } from '../model/index.ts';
 import { formatRef } from '../model/index.ts';
 import type { BackendResolver } from './backend.ts';
 import { diagnose } from './diagnostics.ts';
-import { matcherSpec, matchesEverything } from './path-match.ts';
+import { matchesEverything } from './path-match.ts';
+import { chooseMatcher } from './path-matchers.ts';
 import type { PreparedIngress, PreparedPath } from './prepare.ts';
+import { routeFeatures, type FeatureContext } from './route-features.ts';
 import { describeHost, makeRoute, type ServerDraft } from './server-draft.ts';
 
 // Adds every valid path rule to its host's server. Rules for one host from several Ingresses merge into one
@@ -11,30 +13,30 @@ import { describeHost, makeRoute, type ServerDraft } from './server-draft.ts';
 // oldest first, so the first one kept is the oldest, as in ingress-nginx's getBackendServers ("Location ...
 // already configured"); the loser is reported and skipped. Same path with a different pathType is no conflict.
 
+export interface PathContext {
+  readonly resolver: BackendResolver;
+  readonly diagnostics: Diagnostic[];
+  readonly options: CompileOptions;
+  readonly features: FeatureContext;
+}
+
 export function addPathRoutes(
   ingresses: readonly PreparedIngress[],
   servers: ReadonlyMap<string, ServerDraft>,
-  resolver: BackendResolver,
-  diagnostics: Diagnostic[],
+  ctx: PathContext,
 ): void {
   for (const prepared of ingresses) {
     for (const rule of prepared.rules) {
       // createServers made a server for every valid rule host, so this lookup cannot miss.
       const server = servers.get(rule.host)!;
-      for (const path of rule.paths) addPath(server, prepared.ref, path, resolver, diagnostics);
+      for (const path of rule.paths) addPath(server, prepared, path, ctx);
     }
   }
-  for (const server of servers.values()) reportShadowedRoots(server, diagnostics);
+  for (const server of servers.values()) reportShadowedRoots(server, ctx.diagnostics);
 }
 
-function addPath(
-  server: ServerDraft,
-  ingress: ObjectRef,
-  path: PreparedPath,
-  resolver: BackendResolver,
-  diagnostics: Diagnostic[],
-): void {
-  const spec = matcherSpec(path.pathType, path.path);
+function addPath(server: ServerDraft, prepared: PreparedIngress, path: PreparedPath, ctx: PathContext): void {
+  const ingress = prepared.ref;
   // '' and '/' are the same ImplementationSpecific path (ingress-nginx: `nginxPath := rootLocation`).
   const effectivePath = path.path === '' ? '/' : path.path;
   const key = `${path.pathType} ${effectivePath}`;
@@ -45,15 +47,42 @@ function addPath(
       : `${formatRef(owner.ingress)}, which takes precedence (oldest first; ties: namespace/name in reverse order, as ingress-nginx)`;
     const what = `${describeHost(server.host)} ${path.pathType} ${JSON.stringify(effectivePath)}`;
     const message = `${what} is already served by ${holder}; this path is skipped`;
-    diagnostics.push(diagnose(ingress, 'PathConflict', `${path.field}.path`, message));
+    ctx.diagnostics.push(diagnose(ingress, 'PathConflict', `${path.field}.path`, message));
     return;
   }
-  const action = resolver.resolve(ingress, path.backend, `${path.field}.backend`);
-  const route = makeRoute(server.host, path.path, path.pathType, ingress, action);
+  const matcher = chooseMatcher(server, ingress, path, ctx.options, ctx.diagnostics);
+  if (matcher === null) return;
+  const action = pathAction(prepared, path, ctx.resolver);
+  const site = { host: server.host, path: effectivePath, pattern: matcher.rewritePattern, groups: matcher.groups };
+  const features =
+    prepared.denied === null ? routeFeatures(prepared, { ...site, origin: originOf(prepared, path) }, ctx.features) : undefined;
+  const route = makeRoute(server.host, path.path, path.pathType, ingress, action, features);
+  const seq = server.owners.size;
   server.owners.set(key, { ingress, field: path.field });
   server.fields.set(route, path.field);
-  if (spec.kind === 'exact') server.exact.set(spec.match, route);
-  else server.matchers.push({ ...spec, route });
+  noteHostAnnotations(server, prepared, route);
+  if (matcher.kind === 'exact') server.exact.set(matcher.match, route);
+  else server.matchers.push({ ...matcher, seq, route });
+}
+
+function pathAction(prepared: PreparedIngress, path: PreparedPath, resolver: BackendResolver): RouteAction {
+  // nginx.tmpl: a denied location answers 503 whatever its backend ("# Location denied. Reason: …").
+  if (prepared.denied !== null) return { kind: 'unavailable', status: 503, reason: 'AnnotationDenied' };
+  return resolver.resolve(prepared.ref, path.backend, `${path.field}.backend`);
+}
+
+/** Who serves a path, as the error-backend headers report it (template.go getIngressInformation). */
+export function originOf(prepared: PreparedIngress, path: PreparedPath | undefined): RouteOrigin {
+  const service = (path === undefined ? prepared.ingress.spec.defaultBackend : path.backend)?.service;
+  const port = service?.port.number ?? service?.port.name ?? '';
+  return { namespace: prepared.ref.namespace, ingress: prepared.ref.name, service: service?.name ?? '', servicePort: String(port) };
+}
+
+/** Host-level annotations that ride on the route's Ingress: app-root and from-to-www-redirect. */
+export function noteHostAnnotations(server: ServerDraft, prepared: PreparedIngress, route: Route): void {
+  const appRoot = prepared.annotations.rewrite.appRoot;
+  if (appRoot !== null && prepared.denied === null) server.appRoots.set(route, { ingress: prepared.ref, path: appRoot });
+  if (prepared.annotations.redirect?.fromToWww === true) server.wwwRedirect ??= prepared.ref;
 }
 
 /**

@@ -1,10 +1,13 @@
-import type { Diagnostic, Ingress, IngressBackend, ObjectRef, PathType } from '../model/index.ts';
+import type { CompileOptions, Diagnostic, Ingress, IngressBackend, ObjectRef, PathType } from '../model/index.ts';
 import { refOf } from '../model/index.ts';
+import { readAnnotations, type IngressAnnotations } from './annotations/read-annotations.ts';
 import { diagnose } from './diagnostics.ts';
 import { checkHost, checkPath } from './validate.ts';
 
-// First pass over one Ingress: validate hosts and paths, report what is invalid, and keep only what can be
-// served. Invalid input never affects more than its own rule (bad host) or path (bad path).
+// First pass over one Ingress: read its annotations, validate hosts and paths, report what is invalid, and keep
+// only what can be served. Invalid input never affects more than its own rule (bad host) or path (bad path) —
+// except an annotation value ingress-nginx's validators refuse, which makes ingress-nginx skip the whole
+// Ingress (annotations.go Extract), and so does Sluice.
 
 export interface PreparedPath {
   /** `spec.rules[i].http.paths[j]`, the prefix of every diagnostic field about this path. */
@@ -28,9 +31,17 @@ export interface PreparedIngress {
   readonly rules: readonly PreparedRule[];
   /** `spec.rules` is non-empty as written: decides whether spec.defaultBackend is the catch-all (ingress-nginx). */
   readonly hasRules: boolean;
+  readonly annotations: IngressAnnotations;
+  /** Why every path of this Ingress answers 503 (an annotation ingress-nginx would deny); null normally. */
+  readonly denied: string | null;
+  /** spec.tls[].hosts, lower-cased: a host listed here "has TLS" for ssl-redirect. */
+  readonly tlsHosts: ReadonlySet<string>;
 }
 
-export function prepareIngress(ingress: Ingress, diagnostics: Diagnostic[]): PreparedIngress {
+/** null when an annotation value makes ingress-nginx reject the Ingress (reported by readAnnotations). */
+export function prepareIngress(ingress: Ingress, options: CompileOptions, diagnostics: Diagnostic[]): PreparedIngress | null {
+  const reading = readAnnotations(ingress, options.annotationsPrefix, diagnostics);
+  if (reading.rejected) return null;
   const ref = refOf(ingress);
   const rules: PreparedRule[] = [];
   ingress.spec.rules.forEach((rule, ruleIndex) => {
@@ -46,7 +57,9 @@ export function prepareIngress(ingress: Ingress, diagnostics: Diagnostic[]): Pre
     }
     rules.push({ host, paths: preparePaths(ref, rule.paths, field, diagnostics) });
   });
-  return { ingress, ref, rules, hasRules: ingress.spec.rules.length > 0 };
+  const tlsHosts = new Set(ingress.spec.tls.flatMap((tls) => tls.hosts.map((host) => host.toLowerCase())));
+  const { values: annotations, denied } = reading;
+  return { ingress, ref, rules, hasRules: ingress.spec.rules.length > 0, annotations, denied, tlsHosts };
 }
 
 function preparePaths(

@@ -1,4 +1,4 @@
-import type { BackendTarget, Diagnostic, Route, RouteAction } from '../model/index.ts';
+import type { BackendTarget, Diagnostic, RedirectTarget, Route, RouteAction, RouteFeatures } from '../model/index.ts';
 import { formatRef } from '../model/index.ts';
 import { compareStrings } from './diagnostics.ts';
 import type { CompiledRouteTable } from './table.ts';
@@ -9,7 +9,11 @@ import type { CompiledRouteTable } from './table.ts';
 
 export function serializeTable(table: CompiledRouteTable): unknown {
   return {
-    servers: table.servers.map((server) => ({ host: server.host, routes: server.routes.map(serializeRoute) })),
+    servers: table.servers.map((server) => ({
+      host: server.host,
+      ...(server.regex ? { regex: true } : {}),
+      routes: server.routes.map(serializeRoute),
+    })),
     backends: [...table.backends.values()].sort((a, b) => compareStrings(a.key, b.key)).map(serializeBackend),
   };
 }
@@ -22,6 +26,7 @@ export function serializeRoute(route: Route): Record<string, unknown> {
     pathType: route.pathType,
     ...(route.ingress === undefined ? {} : { ingress: `${route.ingress.namespace}/${route.ingress.name}` }),
     action: serializeAction(route.action),
+    ...(route.features === undefined ? {} : { features: serializeFeatures(route.features) }),
   };
 }
 
@@ -33,7 +38,38 @@ function serializeAction(action: RouteAction): Record<string, unknown> {
       return { kind: action.kind, status: action.status, reason: action.reason };
     case 'not-found':
       return { kind: action.kind, status: action.status };
+    case 'redirect':
+      return { kind: action.kind, status: action.status, target: serializeTarget(action.target) };
   }
+}
+
+function serializeTarget(target: RedirectTarget): string {
+  switch (target.kind) {
+    case 'url':
+      return target.location;
+    case 'slash':
+    case 'app-root':
+      return `${target.kind} ${target.path}`;
+    case 'https':
+      return `https${target.preserveTrailingSlash ? ' (trailing slash kept)' : ''}`;
+    case 'www':
+      return `www ${target.host}`;
+  }
+}
+
+/** Only the features a route has, so golden files show what is on, not a list of nulls. */
+function serializeFeatures(features: RouteFeatures): Record<string, unknown> {
+  const { redirect, rewrite, sslRedirect, upstreamHost, forwardedPrefix, fallbackBackend, errorPages } = features;
+  const parts = rewrite?.parts.map((part) => (typeof part === 'number' ? `$${part}` : part)).join('');
+  return {
+    ...(redirect === null ? {} : { redirect: `${redirect.status} ${serializeTarget(redirect.target)}` }),
+    ...(rewrite === null ? {} : { rewrite: { pattern: rewrite.pattern.source, target: parts, redirect: rewrite.redirect } }),
+    ...(sslRedirect === null ? {} : { sslRedirect: `${sslRedirect.status}${sslRedirect.preserveTrailingSlash ? ' (trailing slash kept)' : ''}` }),
+    ...(upstreamHost === null ? {} : { upstreamHost }),
+    ...(forwardedPrefix === null ? {} : { forwardedPrefix }),
+    ...(fallbackBackend === null ? {} : { fallbackBackend: fallbackBackend.backend.key }),
+    ...(errorPages === null ? {} : { errorPages: { codes: [...errorPages.codes].sort(), backend: errorPages.backend?.key ?? null } }),
+  };
 }
 
 function serializeBackend(backend: BackendTarget): Record<string, unknown> {

@@ -72,7 +72,7 @@ function createHostServers(
       fallbackAction === undefined
         ? notFoundFallback(host)
         : makeRoute(host, '/', 'Fallback', prepared.ref, fallbackAction());
-    servers.set(host, newServerDraft(host, fallback));
+    servers.set(host, newServerDraft(host, fallback, prepared));
     created.push(host);
   }
   return { created, skipped };

@@ -1,12 +1,15 @@
-import type { BackendTarget, Route, RouteTable } from '../model/index.ts';
+import type { BackendTarget, PathMatching, Route, RouteTable } from '../model/index.ts';
 import { compareStrings } from './diagnostics.ts';
 import { matchesEverything, selectRoute, type PathMatcher, type ServerRoutes } from './path-match.ts';
 import { compareExactRoutes, compareMatchers } from './route-order.ts';
 import { newServerDraft, notFoundFallback, type ServerDraft } from './server-draft.ts';
+import { appRootRoute, slashRedirects } from './server-redirects.ts';
 
 export interface CompiledServer extends ServerRoutes {
   /** Exact host, `*.suffix`, or '' for the catch-all server. */
   readonly host: string;
+  /** Whether the host's paths are regexes (reference §2.1). */
+  readonly regex: boolean;
   /** Every route of the server in precedence order, the effective fallback last (for output and inspection). */
   readonly routes: readonly Route[];
 }
@@ -25,8 +28,10 @@ export class CompiledRouteTable implements RouteTable {
   readonly #wildcardHosts = new Map<string, CompiledServer>();
   readonly #catchAll: CompiledServer;
 
-  constructor(drafts: Iterable<ServerDraft>, backends: ReadonlyMap<string, BackendTarget>) {
-    const servers = [...drafts].map(compileServer).sort((a, b) => compareStrings(a.host, b.host));
+  constructor(drafts: Iterable<ServerDraft>, backends: ReadonlyMap<string, BackendTarget>, pathMatching: PathMatching = 'nginx') {
+    const servers = [...drafts]
+      .map((draft) => compileServer(draft, pathMatching))
+      .sort((a, b) => compareStrings(a.host, b.host));
     let catchAll: CompiledServer | undefined;
     for (const server of servers) {
       if (server.host === '') catchAll = server;
@@ -34,7 +39,7 @@ export class CompiledRouteTable implements RouteTable {
       else this.#exactHosts.set(server.host, server);
     }
     // compile always creates the catch-all; the guard keeps a hand-built table total as well.
-    this.#catchAll = catchAll ?? compileServer(newServerDraft('', notFoundFallback('')));
+    this.#catchAll = catchAll ?? compileServer(newServerDraft('', notFoundFallback('')), pathMatching);
     this.servers = Object.freeze(servers);
     this.backends = backends;
   }
@@ -71,18 +76,30 @@ function isWildcardLabel(host: string, end: number): boolean {
   return true;
 }
 
-function compileServer(draft: ServerDraft): CompiledServer {
+function compileServer(draft: ServerDraft, pathMatching: PathMatching): CompiledServer {
   const exactRoutes = [...draft.exact.values()].sort(compareExactRoutes);
   const ordered = [...draft.matchers].sort(compareMatchers);
   const roots = ordered.filter(matchesEverything);
   const matchers: readonly PathMatcher[] = Object.freeze(ordered.filter((matcher) => !matchesEverything(matcher)));
   // A rule for `/` replaces the fallback, as ingress-nginx replaces the IsDefBackend location (getBackendServers).
   const fallback = roots[0]?.route ?? draft.fallback;
-  const routes = [...exactRoutes, ...ordered.map((matcher) => matcher.route)];
-  if (roots.length === 0) routes.push(draft.fallback);
+  const pathRoutes = [...exactRoutes, ...ordered.map((matcher) => matcher.route)];
+  if (roots.length === 0) pathRoutes.push(draft.fallback);
+  // nginx's trailing-slash 301 exists only for prefix/exact locations, i.e. hosts outside regex mode.
+  const redirects = pathMatching === 'nginx' && !draft.regex ? slashRedirects(draft.host, pathRoutes) : null;
+  const rootRedirect = appRootRoute(draft, pathRoutes);
+  const routes = [
+    ...(rootRedirect === null ? [] : [rootRedirect]),
+    ...exactRoutes,
+    ...(redirects === null ? [] : [...redirects.values()]),
+    ...pathRoutes.slice(exactRoutes.length),
+  ];
   return Object.freeze({
     host: draft.host,
+    regex: draft.regex,
+    rootRedirect,
     exact: new Map(exactRoutes.map((route) => [route.path, route])),
+    slashRedirects: redirects,
     matchers,
     fallback,
     routes: Object.freeze(routes),

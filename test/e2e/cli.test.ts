@@ -82,7 +82,7 @@ describe('readiness', () => {
     const dir = await tempManifestDir();
     const fifo = join(dir, 'objects.yaml');
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
-    const gateway = new GatewayProcess(['--manifests', fifo, '--http-port', '0', '--status-port', '0', '--bind-address', '127.0.0.1']);
+    const gateway = new GatewayProcess(['--manifests', fifo, '--http-port', '0', '--https-port', '0', '--status-port', '0', '--bind-address', '127.0.0.1']);
     try {
       const statusPort = await gateway.listening('status');
       const status = `http://127.0.0.1:${statusPort}`;

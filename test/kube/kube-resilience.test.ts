@@ -108,7 +108,7 @@ describe('Kubernetes source resilience', () => {
   it('403 on Ingresses: not ready, /readyz names the kind and the error', async () => {
     const { api, kubeconfig } = await cluster();
     api.deny('ingresses', ['list']);
-    const gateway = new GatewayProcess(['--kubeconfig', kubeconfig, '--http-port', '0', '--status-port', '0', '--bind-address', '127.0.0.1']);
+    const gateway = new GatewayProcess(['--kubeconfig', kubeconfig, '--http-port', '0', '--https-port', '0', '--status-port', '0', '--bind-address', '127.0.0.1']);
     cleanup.push(() => gateway.stop());
     const statusPort = await gateway.listening('status');
     await gateway.waitForLog((l) => l.msg.startsWith('kube: RBAC forbids reading ingresses'));

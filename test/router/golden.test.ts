@@ -21,6 +21,10 @@ describe('golden compile cases', () => {
         'ingress-class-without-class',
         'ingress-class-object-other-controller',
         'invalid-host-path',
+        'regex-mode',
+        'path-matching-spec',
+        'redirects',
+        'annotation-diagnostics',
       ]),
     );
   });

@@ -1,7 +1,8 @@
 // The official Kubernetes examples table (reference §1.3, kubernetes.io "Ingress > Examples"), every row,
-// compiled and looked up through the real table.
+// compiled and looked up through the real table: exactly with --path-matching=spec, and with ingress-nginx's
+// differences (its trailing-slash 301s) in the default nginx mode.
 import { describe, expect, it } from 'vitest';
-import type { PathType } from '../../src/model/index.ts';
+import type { PathMatching, PathType } from '../../src/model/index.ts';
 import { defaultCompileOptions } from '../../src/model/index.ts';
 import { compile } from '../../src/router/index.ts';
 import { ingress, snapshotOf } from './builders.ts';
@@ -37,18 +38,32 @@ const rows: readonly Row[] = [
   ['Mixed', [['/foo', P], ['/foo', E]], '/foo', ['/foo', E]],
 ];
 
-describe('Kubernetes path examples table (§1.3)', () => {
-  it.each(rows)('%s %j, request %s → %j', (_kind, paths, request, expected) => {
+/**
+ * Rows where ingress-nginx answers differently: a location ending in '/' makes nginx answer the path without it
+ * with 301 to the slashed path (ngx_http_core_find_static_location auto_redirect; location.go keeps `/foo/` as
+ * the name of Prefix `/foo/`). Keyed by row index → the redirect's Location path.
+ */
+const nginxRedirects: ReadonlyMap<number, string> = new Map([
+  [6, '/foo/'], // Exact /foo/, request /foo
+  [9, '/foo/'], // Prefix /foo/, request /foo
+  [13, '/aaa/bbb/'], // Prefix /aaa/bbb/, request /aaa/bbb
+]);
+
+describe.each<PathMatching>(['spec', 'nginx'])('Kubernetes path examples table (§1.3), --path-matching=%s', (mode) => {
+  it.each(rows.map((row, index) => [...row, index] as const))('%s %j, request %s → %j', (_kind, paths, request, expected, index) => {
     const item = ingress({
       name: 'examples',
       rules: [
         { host: 'example.test', paths: paths.map(([path, pathType], i) => ({ path, pathType, service: `svc-${i}` })) },
       ],
     });
-    const { table, diagnostics } = compile(snapshotOf([item]), defaultCompileOptions);
+    const { table, diagnostics } = compile(snapshotOf([item]), { ...defaultCompileOptions, pathMatching: mode });
     expect(diagnostics).toEqual([]);
     const route = table.lookup('example.test', request);
-    if (expected === null) {
+    const redirect = mode === 'nginx' ? nginxRedirects.get(index) : undefined;
+    if (redirect !== undefined) {
+      expect(route.action).toEqual({ kind: 'redirect', status: 301, target: { kind: 'slash', path: redirect } });
+    } else if (expected === null) {
       // "No match, uses default backend": the controller's 404, not any of the rules.
       expect(route.pathType).toBe('Fallback');
       expect(route.action).toEqual({ kind: 'not-found', status: 404 });

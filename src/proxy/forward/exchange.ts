@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { BackendTarget, Route } from '../../model/index.ts';
 import type { UpstreamEndpoint } from '../endpoints/upstream-endpoint.ts';
-import { classifyUpstreamError, isRetryable, type ProxyErrorKind } from '../errors.ts';
+import { classifyUpstreamError, isRetryable, statusFor, type ProxyErrorKind } from '../errors.ts';
 import { buildResponseHeaders } from '../headers/response-headers.ts';
 import { maxAttempts, type ProxyContext } from '../proxy-context.ts';
 import { sendError } from '../respond.ts';
@@ -13,6 +13,7 @@ import { RequestBody } from './request-body.ts';
 
 /** Abort reason when the client left: shared, since it is never shown and needs no stack. */
 const clientGone = Object.assign(new Error('client closed the connection'), { code: 'SLUICE_CLIENT_GONE' });
+const intercepted = Object.assign(new Error('answer replaced by an error page'), { code: 'SLUICE_INTERCEPTED' });
 const invalidResponse = Object.assign(new Error('invalid upstream response headers'), { code: 'UND_ERR_INFO' });
 
 /**
@@ -35,6 +36,11 @@ export class Exchange implements Dispatcher.DispatchHandler {
   readonly #headers: string[];
   readonly #body: RequestBody | null;
   readonly #retryable: boolean;
+  /** The request target sent upstream (the client's, or the rewritten one). */
+  readonly #target: string;
+  /** custom-http-errors: called instead of relaying an intercepted status (null: relay everything). */
+  readonly #onIntercept: ((status: number) => boolean) | null;
+  #intercepted = false;
   #controller: Controller | null = null;
   #endpoint: UpstreamEndpoint | undefined;
   /** Keys of endpoints that failed before answering (allocated only on a first failure). */
@@ -50,6 +56,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
     backend: BackendTarget,
     headers: string[],
     hasBody: boolean,
+    target: string,
+    onIntercept: ((status: number) => boolean) | null,
   ) {
     this.#ctx = ctx;
     this.#req = req;
@@ -59,6 +67,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.#headers = headers;
     this.#body = hasBody ? new RequestBody(req) : null;
     this.#retryable = !hasBody && isIdempotent(req.method ?? '');
+    this.#target = target;
+    this.#onIntercept = onIntercept;
     res.on('close', this.#onClientClose);
   }
 
@@ -70,8 +80,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.#controller = null;
     this.#attempts++;
     const method = this.#req.method as Dispatcher.HttpMethod;
-    // The original request target (req.url), never the normalised path: the pod sees what the client sent.
-    const path = this.#req.url!;
+    // The original request target (or its rewrite), never the normalised path: the pod sees what the client sent.
+    const path = this.#target;
     this.#ctx.pools.get(endpoint).dispatch({ path, method, headers: this.#headers, body: this.#body }, this);
     return true;
   }
@@ -84,6 +94,12 @@ export class Exchange implements Dispatcher.DispatchHandler {
   onResponseStart(controller: Controller, statusCode: number): void {
     // 1xx: node:http answered the client's `Expect: 100-continue` itself; informational answers end here.
     if (statusCode < 200) return;
+    // proxy_intercept_errors: the pod's answer is dropped (connection included) and the error page served.
+    if (this.#onIntercept !== null && this.#onIntercept(statusCode)) {
+      this.#intercepted = true;
+      controller.abort(intercepted);
+      return;
+    }
     const raw = controller.rawHeaders;
     // Raw headers keep the pod's casing and order, and skip a second header-object conversion.
     const headers = buildResponseHeaders(Array.isArray(raw) ? raw : []);
@@ -110,7 +126,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Controller | null, error: Error): void {
-    if (this.#clientGone) return; // our own abort: nobody is left to answer
+    if (this.#clientGone || this.#intercepted) return; // our own abort: answered elsewhere, or nobody left
     const res = this.#res;
     if (res.headersSent) {
       // Mid-response failure (read timeout, pod died): cutting the connection is the only way to tell the
@@ -122,6 +138,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
     const kind = classifyUpstreamError(error);
     if (this.#retryable && isRetryable(kind) && this.#retry()) return;
     this.#log(error, 'upstream failed', kind);
+    // error_page applies to the proxy's own 502/504 answers too.
+    if (this.#onIntercept !== null && this.#onIntercept(statusFor(kind))) return;
     sendError(res, kind, this.#body !== null);
   }
 

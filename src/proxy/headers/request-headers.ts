@@ -21,6 +21,8 @@ export interface ForwardedContext {
   readonly scheme: 'http' | 'https';
   /** The client's Upgrade value when this is an upgrade request (then Upgrade/Connection are sent). */
   readonly upgrade?: string;
+  /** upstream-vhost: the Host sent upstream instead of the client's (X-Forwarded-Host stays the client's). */
+  readonly upstreamHost?: string | null;
 }
 
 /**
@@ -104,7 +106,8 @@ function appendForwarded(
 ): void {
   // An HTTP/1.0 request may have no Host: the pod then gets its own address from undici, as nginx sends
   // $proxy_host; an empty X-Forwarded-Host is omitted as nginx omits empty proxy_set_header values.
-  if (ctx.host !== '') out.push('host', ctx.host);
+  const upstreamHost = ctx.upstreamHost ?? ctx.host;
+  if (upstreamHost !== '') out.push('host', upstreamHost);
   out.push('x-request-id', requestId, 'x-real-ip', ctx.clientAddress, 'x-forwarded-for', ctx.clientAddress);
   if (forwardedFor !== undefined) out.push('x-original-forwarded-for', forwardedFor);
   if (forwardedHost !== undefined) out.push('x-original-forwarded-host', forwardedHost);
@@ -135,4 +138,16 @@ export function hostHeaderOf(raw: readonly string[]): string | undefined | null 
     host = raw[i + 1]!;
   }
   return host;
+}
+
+/**
+ * Sets headers the way nginx's proxy_set_header does: the client's copies of the same names are dropped first,
+ * so a client cannot send its own X-Forwarded-Prefix or X-Code alongside the one Sluice sets. Only called for
+ * routes with such features.
+ */
+export function overrideHeaders(out: string[], pairs: readonly string[]): void {
+  const names: string[] = [];
+  for (let i = 0; i < pairs.length; i += 2) names.push(pairs[i]!.toLowerCase());
+  removeHeaders(out, names);
+  out.push(...pairs);
 }

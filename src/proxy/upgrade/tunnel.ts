@@ -21,6 +21,8 @@ export class Tunnel {
   readonly #backend: BackendTarget;
   readonly #headers: string[];
   readonly #tunnels: Set<Duplex>;
+  /** The request target sent upstream (rewritten by rewrite-target where set). */
+  readonly #target: string;
   #upstream: ClientRequest | undefined;
   #tried: string[] = [];
   #settled = false;
@@ -33,6 +35,7 @@ export class Tunnel {
     backend: BackendTarget,
     headers: string[],
     tunnels: Set<Duplex>,
+    target: string,
   ) {
     this.#ctx = ctx;
     this.#req = req;
@@ -41,6 +44,7 @@ export class Tunnel {
     this.#backend = backend;
     this.#headers = headers;
     this.#tunnels = tunnels;
+    this.#target = target;
     // Client gone before the pod answered: drop the pod connection too.
     client.once('close', () => {
       if (!this.#settled) this.#upstream?.destroy();
@@ -56,7 +60,7 @@ export class Tunnel {
       host: endpoint.address,
       port: endpoint.port,
       method: this.#req.method,
-      path: this.#req.url,
+      path: this.#target,
       headers: this.#headers,
       agent: false, // an upgraded socket is never returned to a pool
       setHost: false, // the client's Host is already in the list

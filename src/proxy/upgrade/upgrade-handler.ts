@@ -3,9 +3,11 @@
 // answering on it or destroying it.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { buildRequestHeaders, hostHeaderOf, type RequestFacts } from '../headers/request-headers.ts';
+import type { Route } from '../../model/index.ts';
+import { buildRequestHeaders, hostHeaderOf, overrideHeaders, type RequestFacts } from '../headers/request-headers.ts';
+import { runLocationStages } from '../location-stages.ts';
 import type { ProxyContext } from '../proxy-context.ts';
-import { sendRawError } from '../respond.ts';
+import { sendRawError, sendRawRedirect } from '../respond.ts';
 import { clientAddressOf, localPortOf, routeRequest } from '../route-request.ts';
 import { Tunnel } from './tunnel.ts';
 
@@ -37,24 +39,42 @@ function serveUpgrade(
   const route = host === null ? 'bad-request' : routeRequest(ctx, table, req, host ?? '');
   if (typeof route === 'string') return sendRawError(socket, route);
   const action = route.action;
+  // The same redirect and rewrite stages as plain requests (request-handler.ts), answered on the raw socket.
+  let target = req.url!;
+  if (action.kind === 'redirect' || route.features !== undefined) {
+    const outcome = runLocationStages(ctx, req, route, host ?? '');
+    if (outcome.kind === 'redirect') return sendRawRedirect(socket, outcome.status, outcome.location);
+    if (outcome.kind === 'error') return sendRawError(socket, outcome.error);
+    target = outcome.target;
+  }
   if (action.kind === 'not-found') return sendRawError(socket, 'not-found');
-  if (action.kind === 'unavailable') return sendRawError(socket, 'no-backend');
-  // (rate limit → redirects → rewrite apply here too once they exist, in the same order as plain requests)
+  if (action.kind !== 'forward') return sendRawError(socket, 'no-backend');
   const backend = action.backend;
   if (ctx.endpoints.endpointsFor(backend).length === 0) return sendRawError(socket, 'no-endpoints');
   ctx.balancers.pruneFor(table);
   const facts: RequestFacts = { hasBody: false, requestId: '' };
-  const upgrade = upgradeValueOf(req.rawHeaders);
-  const headers = buildRequestHeaders(
-    req.rawHeaders,
-    { host: host ?? '', clientAddress: clientAddressOf(req), localPort: localPortOf(req), scheme: ctx.scheme, upgrade },
-    facts,
-  );
+  const headers = handshakeHeaders(ctx, req, route, host ?? '', facts);
   // A handshake carries no body (RFC 6455 §4.1). One that does would have its body spliced into the tunnel
   // after the 101 — refuse it rather than guess what the pod expects.
   if (facts.hasBody) return sendRawError(socket, 'bad-request');
-  const tunnel = new Tunnel(ctx, req, socket, head, backend, headers, tunnels);
+  const tunnel = new Tunnel(ctx, req, socket, head, backend, headers, tunnels, target);
   if (!tunnel.connect()) sendRawError(socket, 'no-endpoints');
+}
+
+/** The handshake's upstream headers, with upstream-vhost and x-forwarded-prefix where the route sets them. */
+function handshakeHeaders(ctx: ProxyContext, req: IncomingMessage, route: Route, host: string, facts: RequestFacts): string[] {
+  const forwarded = {
+    host,
+    clientAddress: clientAddressOf(req),
+    localPort: localPortOf(req),
+    scheme: ctx.scheme,
+    upgrade: upgradeValueOf(req.rawHeaders),
+    upstreamHost: route.features?.upstreamHost ?? null,
+  };
+  const headers = buildRequestHeaders(req.rawHeaders, forwarded, facts);
+  const prefix = route.features?.forwardedPrefix ?? null;
+  if (prefix !== null) overrideHeaders(headers, ['x-forwarded-prefix', prefix]);
+  return headers;
 }
 
 function upgradeValueOf(raw: readonly string[]): string {

@@ -1,12 +1,17 @@
 // A hand-written RouteTable for proxy tests (the real one comes from router/compile): exact hosts, then the
 // catch-all '' server; within a host the longest matching path prefix wins; otherwise a 404 route.
-import type { BackendTarget, Route, RouteAction, RouteTable } from '../../../src/model/index.ts';
+import type { BackendTarget, Route, RouteAction, RouteFeatures, RouteTable } from '../../../src/model/index.ts';
 
 export interface TestRoute {
   readonly host?: string;
   readonly path?: string;
   readonly action: RouteAction;
+  readonly features?: Partial<RouteFeatures>;
 }
+
+const noFeatures: RouteFeatures = {
+  redirect: null, rewrite: null, sslRedirect: null, upstreamHost: null, forwardedPrefix: null, fallbackBackend: null, errorPages: null,
+};
 
 const notFound: Route = { id: 'default-404', host: '', path: '/', pathType: 'Fallback', action: { kind: 'not-found', status: 404 } };
 
@@ -25,6 +30,7 @@ export function testTable(routes: readonly TestRoute[]): RouteTable & { readonly
     path: r.path ?? '/',
     pathType: 'Prefix',
     action: r.action,
+    ...(r.features === undefined ? {} : { features: { ...noFeatures, ...r.features } }),
   }));
   const backends = new Map<string, BackendTarget>();
   for (const r of built) if (r.action.kind === 'forward') backends.set(r.action.backend.key, r.action.backend);

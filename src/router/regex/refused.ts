@@ -1,0 +1,2 @@
+/** A pattern translate.ts refuses; the message says why, for the diagnostic. */
+export class Refused extends Error {}

@@ -1,0 +1,125 @@
+// Annotation values → typed value or ingress-nginx's outcome (reject the Ingress / deny its paths / ignore), as
+// it.each tables, injection attempts included (reference §2.0 validators; CVE-2021-25746-style directive
+// injection through values is what the allow-lists exist for).
+import { describe, expect, it } from 'vitest';
+import type { Diagnostic, Ingress } from '../../src/model/index.ts';
+import { customHttpErrors, defaultBackend } from '../../src/router/annotations/default-backend.ts';
+import type { AnnotationDescriptor } from '../../src/router/annotations/descriptor.ts';
+import { readAnnotations } from '../../src/router/annotations/read-annotations.ts';
+import { permanentRedirect, permanentRedirectCode } from '../../src/router/annotations/redirect.ts';
+import { appRoot, rewriteTarget, useRegex } from '../../src/router/annotations/rewrite.ts';
+import { upstreamVhost, xForwardedPrefix } from '../../src/router/annotations/upstream-headers.ts';
+import { ingress } from './builders.ts';
+
+function parse(descriptor: AnnotationDescriptor, raw: string): unknown {
+  const parsed = descriptor.parse!(raw);
+  return parsed.ok ? parsed.value : parsed.refusal;
+}
+
+describe('value parsers', () => {
+  it.each([
+    [useRegex, 'true', true], [useRegex, 'True', true], [useRegex, '1', true], [useRegex, 'f', false],
+    [useRegex, 'yes', 'ignore'], [useRegex, 'true\n', 'ignore'], [useRegex, ' true', 'ignore'],
+    [permanentRedirectCode, '308', 308], [permanentRedirectCode, '-1', -1], [permanentRedirectCode, '30x', 'reject'],
+    [permanentRedirect, 'https://example.com/a?b=c&d=e', 'https://example.com/a?b=c&d=e'],
+    [permanentRedirect, 'https://example.com/\r\nSet-Cookie: a=b', 'reject'],
+    [permanentRedirect, 'https://example.com/"; return 200 "x', 'reject'],
+    [permanentRedirect, 'https://example.com/${host}', 'reject'],
+    [permanentRedirect, '', 'ignore'],
+    [rewriteTarget, '/$1\nproxy_pass http://evil', 'ignore'],
+    [rewriteTarget, '/new; rewrite', 'ignore'],
+    [rewriteTarget, '/$host', 'deny'],
+    [rewriteTarget, '/a$', 'deny'],
+    [rewriteTarget, '/$0', 'deny'],
+    [appRoot, '/app1', '/app1'], [appRoot, 'https://evil.com/app', 'ignore'], [appRoot, 'app1', 'ignore'],
+    [appRoot, '/app{1}', 'ignore'], [appRoot, '/$1', 'deny'],
+    [xForwardedPrefix, '/api', '/api'], [xForwardedPrefix, '/a b', '/a b'], [xForwardedPrefix, '/a\r\nX: y', 'reject'],
+    [xForwardedPrefix, '/a"b', 'reject'],
+    [upstreamVhost, 'backend.internal:8080', 'backend.internal:8080'], [upstreamVhost, ' api.example.com ', 'api.example.com'],
+    [upstreamVhost, '$host', 'deny'], [upstreamVhost, 'a.com\r\nX-Injected: 1', 'reject'], [upstreamVhost, 'a.com;x', 'reject'],
+    [defaultBackend, 'errors-svc', 'errors-svc'], [defaultBackend, 'Errors', 'reject'], [defaultBackend, 'ns/svc', 'reject'],
+    [customHttpErrors, '404,503', [404, 503]], [customHttpErrors, '404, 503', 'ignore'], [customHttpErrors, '404,200', 'reject'],
+    [customHttpErrors, '404,', 'ignore'],
+  ] as const)('%s %j → %j', (descriptor, raw, expected) => {
+    expect(parse(descriptor as AnnotationDescriptor, raw)).toEqual(expected);
+  });
+
+  it('keeps rewrite-target captures and literal text apart', () => {
+    expect(parse(rewriteTarget, '/new/$1/x$2')).toEqual({
+      raw: '/new/$1/x$2', parts: ['/new/', 1, '/x', 2], maxCapture: 2, redirect: false,
+    });
+    expect(parse(rewriteTarget, 'https://other.example/$1')).toMatchObject({ redirect: true });
+  });
+});
+
+function withAnnotations(annotations: Record<string, string>): Ingress {
+  const base = ingress({ name: 'web', rules: [{ host: 'a.test', paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] }] });
+  return { ...base, metadata: { ...base.metadata, annotations } };
+}
+
+function read(annotations: Record<string, string>, prefix = 'nginx.ingress.kubernetes.io') {
+  const diagnostics: Diagnostic[] = [];
+  const reading = readAnnotations(withAnnotations(annotations), prefix, diagnostics);
+  return { reading, diagnostics: diagnostics.map((d) => [d.severity, d.reason, d.field]) };
+}
+
+const p = 'nginx.ingress.kubernetes.io';
+
+describe('reading an Ingress', () => {
+  it('rejects the Ingress for a value ingress-nginx refuses, and says which annotation', () => {
+    const { reading, diagnostics } = read({ [`${p}/permanent-redirect`]: 'https://a.test/\nx' });
+    expect(reading.rejected).toBe(true);
+    expect(diagnostics).toEqual([['Error', 'AnnotationInvalid', `metadata.annotations['${p}/permanent-redirect']`]]);
+  });
+
+  it('denies the paths for a value Sluice cannot reproduce safely', () => {
+    const { reading, diagnostics } = read({ [`${p}/rewrite-target`]: '/$request_uri' });
+    expect(reading.rejected).toBe(false);
+    expect(reading.denied).toContain('rewrite-target');
+    expect(diagnostics).toEqual([['Warning', 'AnnotationDenied', `metadata.annotations['${p}/rewrite-target']`]]);
+  });
+
+  it('reports snippets as never executed, unsupported ones as such, unknown ones with a suggestion', () => {
+    const diagnostics: Diagnostic[] = [];
+    readAnnotations(
+      withAnnotations({
+        [`${p}/configuration-snippet`]: 'more_set_headers "X: y";\nreturn 200;',
+        [`${p}/limit-rps`]: '5',
+        [`${p}/rewrite-targt`]: '/',
+        'other.example.com/thing': 'x',
+      }),
+      p,
+      diagnostics,
+    );
+    expect(diagnostics.map((d) => [d.severity, d.reason, d.message])).toEqual([
+      ['Warning', 'AnnotationNeverSupported', 'configuration-snippet is never executed (raw nginx configuration); the Ingress is served without it'],
+      ['Warning', 'AnnotationNotSupported', 'limit-rps is not supported yet and is ignored'],
+      ['Info', 'AnnotationUnknown', '"rewrite-targt" is not an ingress-nginx annotation (did you mean "rewrite-target"?); ignored'],
+    ]);
+  });
+
+  it('reads only the configured prefix (--annotations-prefix)', () => {
+    const { reading } = read({ [`${p}/use-regex`]: 'true', 'custom.io/use-regex': 'false' }, 'custom.io');
+    expect(reading.values.rewrite.useRegex).toBe(false);
+    expect(read({ 'custom.io/use-regex': 'true' }, 'custom.io').reading.values.rewrite.useRegex).toBe(true);
+  });
+
+  it('reads an alias when the main name is absent', () => {
+    const { diagnostics } = read({ [`${p}/whitelist-source-range`]: '10.0.0.0/8' });
+    expect(diagnostics).toEqual([['Warning', 'AnnotationNotSupported', `metadata.annotations['${p}/whitelist-source-range']`]]);
+  });
+
+  it.each([
+    // redirect.go: temporal wins over permanent; codes out of range fall back to the default.
+    [{ 'temporal-redirect': 'https://t.test', 'permanent-redirect': 'https://p.test' }, { url: 'https://t.test', code: 302 }],
+    [{ 'temporal-redirect': 'https://t.test', 'temporal-redirect-code': '307' }, { url: 'https://t.test', code: 307 }],
+    [{ 'temporal-redirect': 'https://t.test', 'temporal-redirect-code': '308' }, { url: 'https://t.test', code: 302 }],
+    [{ 'permanent-redirect': 'https://p.test', 'permanent-redirect-code': '308' }, { url: 'https://p.test', code: 308 }],
+    [{ 'permanent-redirect': 'https://p.test', 'permanent-redirect-code': '418' }, { url: 'https://p.test', code: 301 }],
+    [{ 'permanent-redirect': 'ftp://p.test', 'from-to-www-redirect': 'true' }, null],
+  ])('redirect group %j → %j', (annotations, expected) => {
+    const prefixed = Object.fromEntries(Object.entries(annotations).map(([k, v]) => [`${p}/${k}`, v]));
+    const redirect = read(prefixed).reading.values.redirect;
+    expect(redirect === null ? null : { url: redirect.url, code: redirect.code }).toEqual(expected);
+  });
+});
