@@ -3,12 +3,12 @@
 import { createServer, request, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.ts';
 import { endpointSlices, ingress, service, tempManifestDir, toYaml, writeManifest } from '../support/manifests.ts';
+import { zeros } from '../support/streams.ts';
 
 const MiB = 1024 * 1024;
 // Above the issue's 100 MB on purpose: V8 collects socket buffers lazily (external memory is only pressed after
@@ -31,18 +31,6 @@ function bulkHandler(req: import('node:http').IncomingMessage, res: import('node
   req.on('end', () => res.end(String(received)));
 }
 
-function zeros(total: number): Readable {
-  const chunk = Buffer.alloc(64 * 1024);
-  let sent = 0;
-  return new Readable({
-    read() {
-      if (sent >= total) return void this.push(null);
-      const piece = total - sent >= chunk.length ? chunk : chunk.subarray(0, total - sent);
-      sent += piece.length;
-      this.push(piece);
-    },
-  });
-}
 
 async function listenOn(server: Server, address: string): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, address, resolve));

@@ -18,6 +18,7 @@ import { backend, slice } from './helpers/objects.ts';
 import { startPod, type Pod } from './helpers/pods.ts';
 import { forward, testTable } from './helpers/route-table.ts';
 import { waitFor } from './helpers/wait.ts';
+import { zeros } from '../support/streams.ts';
 
 const MiB = 1024 * 1024;
 const total = 100 * MiB;
@@ -35,18 +36,6 @@ let podReceived = 0;
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-function zeros(bytes: number): Readable {
-  const chunk = Buffer.alloc(64 * 1024);
-  let sent = 0;
-  return new Readable({
-    read() {
-      if (sent >= bytes) return void this.push(null);
-      const piece = bytes - sent >= chunk.length ? chunk : chunk.subarray(0, bytes - sent);
-      sent += piece.length;
-      this.push(piece);
-    },
-  });
-}
 
 beforeAll(async () => {
   pod = await startPod('127.0.0.2', (req, res) => {
