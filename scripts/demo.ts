@@ -56,8 +56,9 @@ Sluice is serving examples/ (the origin story). Try:
   curl -H 'Host: unknown.example'   ${base}/            # 404: no rule for this host
   curl ${base.replace(String(httpPort), String(statusPort))}/readyz
 
-Not yet in this release (see the README's compatibility table): the limit-rps annotation on
-haha.example.com is reported (a Warning in the log) and ignored for now.
+haha.example.com has limit-rps: "1", as ingress-nginx computes it: a fresh client gets 6 requests at once
+(burst = 1 × 5, plus one), then one per second; refreshing quickly gets 503 Service Temporarily Unavailable:
+  for i in $(seq 8); do curl -s -o /dev/null -w '%{http_code} ' -H 'Host: haha.example.com' ${base}/; done
 Press Ctrl-C to stop.
 `);
 }

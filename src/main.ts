@@ -1,18 +1,18 @@
 // Wiring only: builds each stage and connects them in the pipeline's one direction
 // (source → snapshot → compile → route table → proxy). Behaviour lives in the stages.
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { AddressInfo } from 'node:net';
-import type { Server as TlsServer } from 'node:tls';
+import type { AddressInfo, Server } from 'node:net';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './cli/options.ts';
-import { emptySnapshot, type Diagnostic, type IngressClass, type Snapshot, type SourceUpdate } from './model/index.ts';
+import { emptySnapshot, type Diagnostic, type Ingress, type IngressClass, type Snapshot, type SourceUpdate } from './model/index.ts';
 import { compareIngresses, compile, isOurIngress, normalizeHost, normalizeRequestPath } from './router/index.ts';
 import { CertificateStore, generateFakeCertificate } from './tls/index.ts';
 import { KubeSource, ManifestSource, StatusPublisher, loadKubeConfig } from './watch/index.ts';
-import { EndpointStore, RouteUpdater, TableSlot, createProxyServer, createStatusServer } from './proxy/index.ts';
+import { EndpointStore, RouteUpdater, TableSlot, Upstreams, createProxyServer, createStatusServer } from './proxy/index.ts';
+import { RateLimits, attachRateLimits } from './proxy/rate-limit/rate-limit-stage.ts';
+import { RedisRateStore } from './proxy/rate-limit/redis-store.ts';
 
 export interface RunningGateway {
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), closes everything. */
@@ -33,13 +33,16 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   });
   await listen(status, config.statusPort, config.bindAddress, 'status', logger);
 
-  const statusPublisher = kube === undefined ? undefined : createStatusPublisher(config, kube.config, logger);
+  const isServed = servedBy(config);
+  const statusPublisher = kube === undefined ? undefined : createStatusPublisher(config, kube.config, isServed, logger);
   const tableSlot = new TableSlot(compile(emptySnapshot, config.compile).table);
+  const store = config.rateLimitStore === undefined ? null : new RedisRateStore(config.rateLimitStore.url, config.rateLimitStore.timeoutMs, () => logger.info('rate-limit store connected'));
+  attachRateLimits(tableSlot, new RateLimits({ requestStatus: config.limitStatus.request, connectionStatus: config.limitStatus.connection, store, logger }));
   const certificates = new CertificateStore({
     settings: { protocols: config.tls.protocols, ciphers: config.tls.ciphers },
     fakeCertificate: await generateFakeCertificate(),
     plan: {
-      isServed: (ingress, snapshot) => isOurIngress(ingress, new Map(snapshot.ingressClasses.map((c) => [c.metadata.name, c])), config.compile),
+      isServed,
       order: compareIngresses,
       defaultSecret: config.tls.defaultSslCertificate,
     },
@@ -85,13 +88,18 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   await source.start();
   statusPublisher?.start();
 
+  const connectTimeoutMs = config.proxyConnectTimeoutMs;
+  const readTimeoutMs = config.proxyReadTimeoutMs;
+  // One set of upstream pools and balancers for both listeners: one connection set per pod, one round robin.
+  const upstreams = new Upstreams({ endpoints, connectTimeoutMs, readTimeoutMs, logger });
   const proxyOptions = {
     tableSlot,
     endpoints,
+    upstreams,
     normalizeHost,
     normalizeRequestPath,
-    connectTimeoutMs: config.proxyConnectTimeoutMs,
-    readTimeoutMs: config.proxyReadTimeoutMs,
+    connectTimeoutMs,
+    readTimeoutMs,
     logger,
   };
   const proxy = createProxyServer(proxyOptions);
@@ -99,7 +107,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     ...proxyOptions,
     tls: { serverOptions: certificates.serverOptions(), hstsFor: certificates.hstsFor(config.tls.hsts) },
   });
-  certificates.attach(secureProxy.server as unknown as TlsServer);
+  certificates.attach(secureProxy.server);
   // Traffic is accepted only once the first complete load is compiled: answering from an empty or partial
   // table would send real requests to 404s.
   await listen(proxy.server, config.httpPort, config.bindAddress, 'http', logger);
@@ -113,21 +121,35 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       await source.close();
       await statusPublisher?.stop();
       await Promise.all([proxy.drain(graceMs), secureProxy.drain(graceMs)]);
+      await upstreams.close();
+      store?.close();
       await new Promise<void>((resolve) => status.close(() => resolve()));
     },
   };
 }
 
-function createStatusPublisher(config: GatewayConfig, kubeConfig: KubeConfig, logger: Logger): StatusPublisher {
+/**
+ * Whether an Ingress is ours (class filter), for the certificate plan and the status writer. The IngressClass
+ * map is built once per snapshot, not once per Ingress asked about.
+ */
+function servedBy(config: GatewayConfig): (ingress: Ingress, snapshot: Snapshot) => boolean {
+  const classMaps = new WeakMap<Snapshot, Map<string, IngressClass>>();
+  return (ingress, snapshot) => {
+    let classes = classMaps.get(snapshot);
+    if (classes === undefined) classMaps.set(snapshot, (classes = new Map(snapshot.ingressClasses.map((c) => [c.metadata.name, c]))));
+    return isOurIngress(ingress, classes, config.compile);
+  };
+}
+
+function createStatusPublisher(
+  config: GatewayConfig,
+  kubeConfig: KubeConfig,
+  isServed: (ingress: Ingress, snapshot: Snapshot) => boolean,
+  logger: Logger,
+): StatusPublisher {
   // client-go's default identity is hostname_uuid; POD_NAME (downward API) is clearer in `kubectl get lease`.
   const identity = `${process.env['POD_NAME'] || hostname()}_${randomUUID().slice(0, 8)}`;
   const leaseNamespace = process.env['POD_NAMESPACE'] || kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace || 'default';
-  const classMaps = new WeakMap<Snapshot, Map<string, IngressClass>>();
-  const classes = (snapshot: Snapshot): Map<string, IngressClass> => {
-    let map = classMaps.get(snapshot);
-    if (map === undefined) classMaps.set(snapshot, (map = new Map(snapshot.ingressClasses.map((c) => [c.metadata.name, c]))));
-    return map;
-  };
   return new StatusPublisher({
     config: kubeConfig,
     logger,
@@ -136,7 +158,7 @@ function createStatusPublisher(config: GatewayConfig, kubeConfig: KubeConfig, lo
     electionId: config.electionId,
     publishAddresses: config.publishStatusAddresses,
     env: process.env,
-    isServed: (ingress, snapshot) => isOurIngress(ingress, classes(snapshot), config.compile),
+    isServed,
   });
 }
 

@@ -24,6 +24,10 @@ export interface GatewayConfig {
   readonly proxyConnectTimeoutMs: number;
   readonly proxyReadTimeoutMs: number;
   readonly tls: TlsConfig;
+  /** Status of requests refused by limit-rps/-rpm and by limit-connections (ConfigMap limit-req/conn-status-code). */
+  readonly limitStatus: { readonly request: number; readonly connection: number };
+  /** --rate-limit-store: Redis for Ingresses with sluice.dev/rate-limit-scope: cluster; undefined: none. */
+  readonly rateLimitStore: { readonly url: string; readonly timeoutMs: number } | undefined;
 }
 
 /** HTTPS listener settings (ingress-nginx flag and ConfigMap names in the comments). */
@@ -113,6 +117,22 @@ function parseMaxAge(value: string): number {
   return Number(value);
 }
 
+/** nginx's limit_req_status / limit_conn_status accept 400-599. */
+function parseLimitStatus(value: string): number {
+  if (!/^\d{3}$/.test(value) || Number(value) < 400 || Number(value) > 599) throw new InvalidArgumentError('must be an HTTP status 400-599 (429 is the usual choice).');
+  return Number(value);
+}
+
+function parseRedisUrl(value: string): string {
+  if (!/^rediss?:\/\/[^\s/]+(\/\d*)?$/.test(value)) throw new InvalidArgumentError('must be redis://host:port (or rediss://).');
+  return value;
+}
+
+function parseMilliseconds(value: string): number {
+  if (!/^\d{1,5}$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('must be a number of milliseconds (1-99999).');
+  return Number(value);
+}
+
 function parseNamespace(value: string): string {
   if (value.length > 63 || !dns1123Label.test(value)) throw new InvalidArgumentError('must be a namespace name (a DNS-1123 label).');
   return value;
@@ -145,7 +165,7 @@ function buildCommand(): Command {
     .option('--election-id <name>', 'Lease electing the replica that writes Ingress status', parseLeaseName, 'sluice-leader')
     .option('--sync-failure-timeout <seconds>', 'exit with status 1 after this long without a complete sync with the Kubernetes API', parseSeconds, 300_000)
     .option('--http-port <port>', 'HTTP listener port', parsePort, 8080)
-    .option('--https-port <port>', 'HTTPS listener port (HTTP/1.1, certificates by SNI)', parsePort, 8443)
+    .option('--https-port <port>', 'HTTPS listener port (HTTP/2 and HTTP/1.1 by ALPN, certificates by SNI)', parsePort, 8443)
     .option('--default-ssl-certificate <namespace/name>', 'kubernetes.io/tls Secret for unknown SNI and hosts without a usable Secret (default: a generated self-signed certificate)', parseSecretRef)
     .option('--ssl-protocols <versions>', 'TLS versions offered', parseSslProtocols, ['TLSv1.2', 'TLSv1.3'])
     .option('--ssl-ciphers <list>', 'OpenSSL cipher list (TLS 1.2 and TLS 1.3 suite names)', parseCiphers, defaultSslCiphers)
@@ -171,6 +191,10 @@ function buildCommand(): Command {
     .addOption(new Option('--log-level <level>', 'log verbosity').choices(logLevels).default('info'))
     .option('--proxy-connect-timeout <seconds>', 'upstream connect timeout (→ 504)', parseSeconds, 5000)
     .option('--proxy-read-timeout <seconds>', 'upstream read timeout between two reads (→ 504)', parseSeconds, 60_000)
+    .option('--limit-req-status-code <status>', 'status of requests refused by limit-rps/limit-rpm (429 adds Retry-After)', parseLimitStatus, 503)
+    .option('--limit-conn-status-code <status>', 'status of requests refused by limit-connections', parseLimitStatus, 503)
+    .option('--rate-limit-store <url>', 'redis://host:port sharing limit-rps/limit-rpm across replicas for Ingresses annotated sluice.dev/rate-limit-scope: cluster', parseRedisUrl)
+    .option('--rate-limit-store-timeout <ms>', 'longest wait for the store per request before limiting per node instead', parseMilliseconds, 5)
     .helpOption('-h, --help', 'show this help')
     .allowExcessArguments(false)
     .showHelpAfterError(false);
@@ -201,6 +225,10 @@ interface RawOptions {
   hsts: boolean;
   hstsMaxAge: number;
   hstsIncludeSubdomains: boolean;
+  limitReqStatusCode: number;
+  limitConnStatusCode: number;
+  rateLimitStore?: string;
+  rateLimitStoreTimeout: number;
 }
 
 export type ParseResult = { kind: 'config'; config: GatewayConfig } | { kind: 'exit'; code: number; output: string };
@@ -258,6 +286,8 @@ function toConfig(raw: RawOptions): GatewayConfig {
       ciphers: raw.sslCiphers,
       hsts: raw.hsts ? { maxAgeSeconds: raw.hstsMaxAge, includeSubdomains: raw.hstsIncludeSubdomains } : null,
     },
+    limitStatus: { request: raw.limitReqStatusCode, connection: raw.limitConnStatusCode },
+    rateLimitStore: raw.rateLimitStore === undefined ? undefined : { url: raw.rateLimitStore, timeoutMs: raw.rateLimitStoreTimeout },
   };
 }
 

@@ -1,3 +1,4 @@
+import type { BlockList } from 'node:net';
 import type { ObjectRef, PathType, ServicePort } from './objects.ts';
 
 // The contract between compile (router/) and serve (proxy/). router/ builds values of these types; proxy/ only
@@ -68,6 +69,31 @@ export interface ErrorPages {
 }
 
 /**
+ * One limit_req of nginx (limit-rps or limit-rpm), in nginx's own fixed-point units so that the proxy reproduces
+ * its arithmetic exactly (proxy/rate-limit/leaky-bucket.ts).
+ */
+export interface RequestRateLimit {
+  /** The zone: one per Ingress and kind (`<ns>/<name>/<uid>/rps`), shared by all its hosts and paths. */
+  readonly zone: string;
+  /** nginx ctx->rate: milli-requests per second (r/s × 1000; r/m × 1000 / 60, truncated). */
+  readonly rate: number;
+  /** nginx limit->burst: burst requests × 1000. */
+  readonly burst: number;
+}
+
+/** limit-rps/-rpm/-connections/-allowlist of one Ingress, enforced per client address by proxy/rate-limit/. */
+export interface RateLimit {
+  /** rps then rpm (ingress-nginx's template order); all must admit, and only then does any consume budget. */
+  readonly requests: readonly RequestRateLimit[];
+  /** limit-connections: requests in progress per client address; null when unset. */
+  readonly connections: { readonly zone: string; readonly limit: number } | null;
+  /** limit-allowlist: these clients are not counted by any limit (nginx gives them an empty key). */
+  readonly allowlist: { readonly cidrs: readonly string[]; readonly list: BlockList } | null;
+  /** sluice.dev/rate-limit-scope: 'cluster' shares limit-rps/-rpm through --rate-limit-store; 'node' (default) as nginx. */
+  readonly scope: 'node' | 'cluster';
+}
+
+/**
  * Per-route request processing decided by annotations, composed when the table is built. A route without any
  * has no `features` at all, so the proxy's cost for an unused feature is one property check.
  */
@@ -84,6 +110,8 @@ export interface RouteFeatures {
   /** default-backend annotation: serves the request when the route's backend has no endpoints. */
   readonly fallbackBackend: { readonly backend: BackendTarget; readonly origin: RouteOrigin } | null;
   readonly errorPages: ErrorPages | null;
+  /** limit-* annotations (nginx limit_req / limit_conn, preaccess phase). */
+  readonly rateLimit: RateLimit | null;
 }
 
 export interface Route {

@@ -1,17 +1,20 @@
-// The factory: a node:http server whose 'request' and 'upgrade' listeners are the proxy, plus the shutdown that
-// lets in-flight work finish and closes the upstream pools.
+// The factory: a node:http server (plain listener) or a node:http2 secure server that also speaks HTTP/1.1 (TLS
+// listener), whose 'request' and 'upgrade' listeners are the proxy, plus the shutdown that lets in-flight work
+// finish.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createTlsServer } from 'node:https';
+import { createSecureServer, type Http2SecureServer, type ServerHttp2Session } from 'node:http2';
+import type { Server as NetServer, Socket } from 'node:net';
 import type { TlsOptions } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { Balancers } from './balancer/balancers.ts';
 import type { EndpointStore } from './endpoints/endpoint-store.ts';
+import { requestHostOf } from './headers/http2-request.ts';
 import type { ProxyContext } from './proxy-context.ts';
 import { createRequestHandler } from './request-handler.ts';
+import { drainServer, type SecureConnections } from './server-drain.ts';
 import type { TableSlot } from './table-slot.ts';
 import { createUpgradeHandler } from './upgrade/upgrade-handler.ts';
-import { UpstreamPools } from './upstream/upstream-pools.ts';
+import { Upstreams } from './upstream/upstreams.ts';
 
 export interface ProxyServerOptions {
   readonly tableSlot: TableSlot;
@@ -25,6 +28,11 @@ export interface ProxyServerOptions {
   readonly logger: Logger;
   /** Makes this the HTTPS listener: certificates by SNI (built by src/tls), scheme https, optional HSTS. */
   readonly tls?: ProxyTlsOptions;
+  /**
+   * Pools and balancers shared with the other listeners (main.ts passes one instance to both); the caller
+   * closes them. Without it the server owns a private set and closes it when drained.
+   */
+  readonly upstreams?: Upstreams;
 }
 
 export interface ProxyTlsOptions {
@@ -34,27 +42,44 @@ export interface ProxyTlsOptions {
   readonly hstsFor: (host: string) => string | null;
 }
 
-export interface ProxyServer {
+export interface ProxyServer<S extends NetServer = Server | Http2SecureServer> {
   /** Not listening yet: the caller chooses address and port. */
-  readonly server: Server;
+  readonly server: S;
   /**
-   * Stops accepting, lets requests and WebSockets in flight finish for up to `graceMs`, then cuts what is
-   * left and closes every upstream pool.
+   * Stops accepting, lets requests, HTTP/2 streams and WebSockets in flight finish for up to `graceMs`, then
+   * cuts what is left (and closes the upstream pools when this server owns them).
    */
   drain(graceMs: number): Promise<void>;
   /** drain(0). */
   close(): Promise<void>;
 }
 
+/** ingress-nginx: keep-alive 75 s (HTTP/1.1 and HTTP/2 idle connections alike). */
+const keepAliveTimeoutMs = 75_000;
+
+const httpOptions = {
+  // ingress-nginx: client-header-timeout 60 s. No whole-request deadline (node's default 300 s would cut long
+  // uploads and downloads); slow bodies are bounded by the upstream read timeout.
+  keepAliveTimeout: keepAliveTimeoutMs,
+  headersTimeout: 60_000,
+  requestTimeout: 0,
+};
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export function createProxyServer(options: ProxyServerOptions & { readonly tls: ProxyTlsOptions }): ProxyServer<Http2SecureServer>;
+export function createProxyServer(options: ProxyServerOptions & { readonly tls?: undefined }): ProxyServer<Server>;
+export function createProxyServer(options: ProxyServerOptions): ProxyServer;
 export function createProxyServer(options: ProxyServerOptions): ProxyServer {
   const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
   const readTimeoutMs = options.readTimeoutMs ?? 60_000;
-  const pools = new UpstreamPools({ connectTimeoutMs, readTimeoutMs, logger: options.logger });
+  const owned = options.upstreams === undefined;
+  const upstreams = options.upstreams ?? new Upstreams({ endpoints: options.endpoints, connectTimeoutMs, readTimeoutMs, logger: options.logger });
   const ctx: ProxyContext = {
     tableSlot: options.tableSlot,
     endpoints: options.endpoints,
-    pools,
-    balancers: new Balancers(),
+    pools: upstreams.pools,
+    balancers: upstreams.balancers,
     normalizeHost: options.normalizeHost,
     normalizeRequestPath: options.normalizeRequestPath,
     scheme: options.tls === undefined ? 'http' : 'https',
@@ -62,56 +87,53 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     readTimeoutMs,
     logger: options.logger,
   };
-  // Pools follow the endpoint set: those of endpoints no backend routes to any more are closed gracefully.
-  const unsubscribe = options.endpoints.onChange(() => pools.retain(options.endpoints.liveEndpointKeys()));
   const tunnels = new Set<Duplex>();
-  const httpOptions = {
-    // ingress-nginx: keep-alive 75 s, client-header-timeout 60 s. No whole-request deadline (node's default
-    // 300 s would cut long uploads and downloads); slow bodies are bounded by the upstream read timeout.
-    keepAliveTimeout: 75_000,
-    headersTimeout: 60_000,
-    requestTimeout: 0,
-  };
   const handler = createRequestHandler(ctx);
   const tls = options.tls;
-  const server: Server =
-    tls === undefined
+  const secure: SecureConnections | null = tls === undefined ? null : { sessions: new Set(), sockets: new Set() };
+  const server: Server | Http2SecureServer =
+    tls === undefined || secure === null
       ? createServer(httpOptions, handler)
-      : createTlsServer({ ...httpOptions, ...tls.serverOptions, ALPNProtocols: ['http/1.1'] }, withHsts(tls, options, handler));
+      : createHttpsServer(tls, secure, withHsts(tls, options, handler));
+  // HTTP/1.1 only (on the TLS listener too): HTTP/2 WebSockets need RFC 8441 extended CONNECT, not offered, so
+  // browsers open an HTTP/1.1 connection for them.
   server.on('upgrade', createUpgradeHandler(ctx, tunnels));
   const drain = async (graceMs: number): Promise<void> => {
-    unsubscribe();
-    await drainServer(server, tunnels, graceMs);
-    await pools.closeAll(true);
+    await drainServer(server, secure, tunnels, graceMs);
+    if (owned) await upstreams.close();
   };
   return { server, drain, close: () => drain(0) };
 }
 
+/**
+ * The TLS listener: ALPN offers h2 then http/1.1 (allowHTTP1 hands HTTP/1.1 connections, upgrades included, to
+ * node:http's machinery on the same port). The handler is written against node:http's request and response;
+ * node:http2's compatibility objects provide every member it uses (rawHeaders, url, method, socket addresses,
+ * the stream events; writeHead with a flat header list, write/drain, end, destroy), hence the one cast here.
+ */
+function createHttpsServer(tls: ProxyTlsOptions, secure: SecureConnections, handler: Handler): Http2SecureServer {
+  const options = { ...tls.serverOptions, allowHTTP1: true, ALPNProtocols: ['h2', 'http/1.1'] };
+  const server = createSecureServer(options, handler as unknown as Parameters<typeof createSecureServer>[1]);
+  // allowHTTP1 connections read node:http's timeouts from the server object, not from the options.
+  Object.assign(server, httpOptions);
+  server.on('connection', (socket: Socket) => {
+    secure.sockets.add(socket);
+    socket.once('close', () => secure.sockets.delete(socket));
+  });
+  server.on('session', (session: ServerHttp2Session) => {
+    secure.sessions.add(session);
+    session.once('close', () => secure.sessions.delete(session));
+    // Idle HTTP/2 connections end like HTTP/1.1 keep-alive ones: GOAWAY after 75 s without a frame.
+    session.setTimeout(keepAliveTimeoutMs, () => session.close());
+  });
+  return server;
+}
+
 /** HSTS is set before the handler runs so it is on every answer: proxied, redirects and errors alike. */
-function withHsts(tls: ProxyTlsOptions, options: ProxyServerOptions, handler: (req: IncomingMessage, res: ServerResponse) => void) {
-  return (req: IncomingMessage, res: ServerResponse): void => {
-    const value = tls.hstsFor(options.normalizeHost(req.headers.host ?? ''));
+function withHsts(tls: ProxyTlsOptions, options: ProxyServerOptions, handler: Handler): Handler {
+  return (req, res) => {
+    const value = tls.hstsFor(options.normalizeHost(requestHostOf(req) ?? ''));
     if (value !== null) res.setHeader('strict-transport-security', value);
     handler(req, res);
   };
-}
-
-async function drainServer(server: Server, tunnels: Set<Duplex>, graceMs: number): Promise<void> {
-  const closed = new Promise<void>((resolve) => {
-    if (!server.listening) return resolve();
-    server.close(() => resolve());
-  });
-  // close() only drops connections idle at that instant; a keep-alive connection whose response finishes later
-  // would sit idle until keepAliveTimeout (75 s). Sweeping idle ones while waiting lets drain end as soon as
-  // the last in-flight response does.
-  server.closeIdleConnections();
-  const sweeper = setInterval(() => server.closeIdleConnections(), 50);
-  let timer: NodeJS.Timeout | undefined;
-  const graceOver = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
-  await Promise.race([closed, graceOver]);
-  clearInterval(sweeper);
-  clearTimeout(timer);
-  server.closeAllConnections();
-  for (const socket of tunnels) socket.destroy();
-  await closed;
 }

@@ -1,12 +1,14 @@
 // The 'request' listener: the per-request stages, in their fixed order. Each feature is composed into the Route
 // when the table is built, so a feature that is off costs a null check.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { BackendTarget, Route } from '../model/index.ts';
+import type { BackendTarget, Route, RouteTable } from '../model/index.ts';
 import { defaultBackendHeaders, serveErrorPage } from './error-pages.ts';
 import { Exchange } from './forward/exchange.ts';
-import { buildRequestHeaders, hostHeaderOf, overrideHeaders, type RequestFacts } from './headers/request-headers.ts';
+import { adaptHttp2Request, requestHostOf } from './headers/http2-request.ts';
+import { buildRequestHeaders, overrideHeaders, type RequestFacts } from './headers/request-headers.ts';
 import { runLocationStages } from './location-stages.ts';
 import type { ProxyContext } from './proxy-context.ts';
+import { rateLimitsFor } from './rate-limit/rate-limit-stage.ts';
 import { sendRedirect } from './redirect.ts';
 import { sendError } from './respond.ts';
 import { clientAddressOf, localPortOf, routeRequest } from './route-request.ts';
@@ -28,7 +30,8 @@ function serve(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse): vo
   const table = ctx.tableSlot.current;
 
   // 1. Route: Host + normalised path → Route (400 for an unroutable target, duplicate Host).
-  const rawHost = hostHeaderOf(req.rawHeaders);
+  // HTTP/2: `:authority` (Host when absent), as ingress-nginx routes it.
+  const rawHost = requestHostOf(req);
   const route = rawHost === null ? 'bad-request' : routeRequest(ctx, table, req, rawHost ?? '');
   if (typeof route === 'string') return sendError(res, route);
   const host = rawHost ?? '';
@@ -45,9 +48,19 @@ function serve(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse): vo
     target = outcome.target;
   }
 
-  // 3. Rate limit (issue: rate limiting). nginx's limit_req runs in the preaccess phase, after all rewrites and
-  //    redirects above, so a redirected request never uses up a client's allowance.
+  // 3. Rate limit: limit-rps/-rpm/-connections (rate-limit/). nginx's limit_req runs in the preaccess phase, after
+  //    all rewrites and redirects above, so a redirected request never uses up a client's allowance.
+  //    A cluster-wide limit (Redis) answers later: enforce() then returns false and calls `resume` if admitted.
+  const rateLimit = route.features?.rateLimit ?? null;
+  if (rateLimit !== null) {
+    const resume = (): void => dispatch(ctx, req, res, route, table, host, target);
+    if (!rateLimitsFor(ctx.tableSlot).enforce(rateLimit, req, res, resume)) return;
+  }
+  dispatch(ctx, req, res, route, table, host, target);
+}
 
+function dispatch(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, route: Route, table: RouteTable, host: string, target: string): void {
+  const action = route.action;
   if (action.kind === 'not-found') return sendError(res, 'not-found');
   if (action.kind !== 'forward') return sendError(res, 'no-backend');
   ctx.balancers.pruneFor(table);
@@ -89,6 +102,7 @@ function forward(
     upstreamHost: features?.upstreamHost ?? null,
   };
   const headers = buildRequestHeaders(req.rawHeaders, forwarded, facts);
+  if (req.httpVersionMajor === 2) adaptHttp2Request(req, headers, facts);
   const prefix = features?.forwardedPrefix ?? null;
   if (prefix !== null) extra = [...(extra ?? []), 'x-forwarded-prefix', prefix];
   if (extra !== null) overrideHeaders(headers, extra);

@@ -15,8 +15,11 @@ export function sendError(res: ServerResponse, kind: ProxyErrorKind, closeConnec
     return;
   }
   const reply = errorReply(kind);
+  // HTTP/2 forbids connection-specific headers (RFC 9113 §8.2.2) and needs none: ending the stream with its
+  // body unread resets only that stream, and the connection carries on.
+  const closing = closeConnection && res.req.httpVersionMajor !== 2;
   // The frozen lists are only read by writeHead (node:http copies them into the header block).
-  res.writeHead(reply.status, (closeConnection ? reply.closingHeaders : reply.headers) as string[]);
+  res.writeHead(reply.status, (closing ? reply.closingHeaders : reply.headers) as string[]);
   res.end(reply.body);
 }
 

@@ -1,5 +1,6 @@
 import type { BackendTarget, Diagnostic, PathRewrite, RouteFeatures, RouteOrigin } from '../model/index.ts';
 import { annotationField } from './annotations/read-annotations.ts';
+import { rateLimitFeature } from './annotations/rate-limit-feature.ts';
 import type { BackendResolver } from './backend.ts';
 import { diagnose } from './diagnostics.ts';
 import type { PreparedIngress } from './prepare.ts';
@@ -32,7 +33,7 @@ export interface RouteSite {
 }
 
 export function routeFeatures(prepared: PreparedIngress, site: RouteSite, ctx: FeatureContext): RouteFeatures | undefined {
-  const { redirect: redirectAnnotation, ssl, headers, backends } = prepared.annotations;
+  const { redirect: redirectAnnotation, ssl, headers, backends, rateLimit } = prepared.annotations;
   const redirect =
     redirectAnnotation !== null && redirectAnnotation.url !== ''
       ? { status: redirectAnnotation.code, target: { kind: 'url' as const, location: redirectAnnotation.url } }
@@ -58,6 +59,7 @@ export function routeFeatures(prepared: PreparedIngress, site: RouteSite, ctx: F
     forwardedPrefix: rewrite === null ? null : headers.forwardedPrefix,
     fallbackBackend: fallbackBackendFeature,
     errorPages,
+    rateLimit: rateLimit === null ? null : rateLimitFeature(prepared.ingress.metadata, rateLimit),
   };
   const used = Object.values(features).some((value) => value !== null);
   return used ? Object.freeze(features) : undefined;

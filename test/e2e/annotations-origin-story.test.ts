@@ -51,10 +51,8 @@ describe('the origin story (examples/origin-story.yaml)', () => {
     expect(reply.url).toBe('/?x=1');
   });
 
-  it('haha.example.com serves only / (Exact); limit-rps is reported as not supported yet', async () => {
+  it('haha.example.com serves only / (Exact), limited by limit-rps (test/e2e/rate-limit.test.ts)', async () => {
     expect(echoOf(await send(http, '/', { host: 'haha.example.com' })).service).toBe('nginx-demo');
     expect((await send(http, '/other', { host: 'haha.example.com' })).status).toBe(404);
-    const warning = await gateway.waitForLog((line) => JSON.stringify(line).includes('limit-rps is not supported yet'));
-    expect(warning).toBeDefined();
   });
 });

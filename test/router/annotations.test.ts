@@ -84,7 +84,7 @@ describe('reading an Ingress', () => {
     readAnnotations(
       withAnnotations({
         [`${p}/configuration-snippet`]: 'more_set_headers "X: y";\nreturn 200;',
-        [`${p}/limit-rps`]: '5',
+        [`${p}/limit-rate`]: '5',
         [`${p}/rewrite-targt`]: '/',
         'other.example.com/thing': 'x',
       }),
@@ -93,7 +93,7 @@ describe('reading an Ingress', () => {
     );
     expect(diagnostics.map((d) => [d.severity, d.reason, d.message])).toEqual([
       ['Warning', 'AnnotationNeverSupported', 'configuration-snippet is never executed (raw nginx configuration); the Ingress is served without it'],
-      ['Warning', 'AnnotationNotSupported', 'limit-rps is not supported yet and is ignored'],
+      ['Warning', 'AnnotationNotSupported', 'limit-rate is not supported yet and is ignored'],
       ['Info', 'AnnotationUnknown', '"rewrite-targt" is not an ingress-nginx annotation (did you mean "rewrite-target"?); ignored'],
     ]);
   });

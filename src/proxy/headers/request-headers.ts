@@ -13,7 +13,7 @@ export interface RequestFacts {
 }
 
 export interface ForwardedContext {
-  /** The client's Host header ('' when absent): passed through, and used as X-Forwarded-Host. */
+  /** The client's Host header, or HTTP/2 `:authority` ('' when absent): sent as Host and X-Forwarded-Host. */
   readonly host: string;
   readonly clientAddress: string;
   /** The listening port as a string (X-Forwarded-Port). */
@@ -53,7 +53,10 @@ export function buildRequestHeaders(raw: readonly string[], ctx: ForwardedContex
   let requestId: string | undefined;
   let listed: string[] | undefined;
   facts.hasBody = false;
-  for (let i = 0; i < raw.length; i += 2) {
+  // HTTP/2 pseudo-headers (:method, :path, :authority, :scheme) describe the request line, never a header to
+  // forward; they precede every other field (RFC 9113 §8.3), so one check per request skips them.
+  let i = raw.length > 0 && raw[0]!.charCodeAt(0) === 0x3a /* ':' */ ? pseudoHeaderEnd(raw) : 0;
+  for (; i < raw.length; i += 2) {
     const name = raw[i]!;
     const value = raw[i + 1]!;
     const lower = name.toLowerCase();
@@ -95,6 +98,12 @@ export function buildRequestHeaders(raw: readonly string[], ctx: ForwardedContex
   facts.requestId = requestId ?? generateRequestId();
   appendForwarded(out, ctx, facts.requestId, forwardedFor, forwardedHost);
   return out;
+}
+
+function pseudoHeaderEnd(raw: readonly string[]): number {
+  let i = 0;
+  while (i < raw.length && raw[i]!.charCodeAt(0) === 0x3a) i += 2;
+  return i;
 }
 
 function appendForwarded(

@@ -6,6 +6,7 @@ import { refOf } from '../../model/index.ts';
 import { diagnose } from '../diagnostics.ts';
 import { readBackends, type BackendAnnotations } from './default-backend.ts';
 import type { AnnotationDescriptor, Refusal } from './descriptor.ts';
+import { readRateLimit, type RateLimitAnnotations } from './rate-limit.ts';
 import { readRedirect, type RedirectAnnotations } from './redirect.ts';
 import { findAnnotation, suggestAnnotation } from './registry.ts';
 import { readRewrite, type RewriteAnnotations } from './rewrite.ts';
@@ -19,6 +20,8 @@ export interface IngressAnnotations {
   readonly ssl: SslRedirectAnnotations;
   readonly headers: UpstreamHeaderAnnotations;
   readonly backends: BackendAnnotations;
+  /** null when the Ingress sets no limit. */
+  readonly rateLimit: RateLimitAnnotations | null;
 }
 
 export interface AnnotationReading {
@@ -38,6 +41,7 @@ export function readAnnotations(ingress: Ingress, prefix: string, diagnostics: D
     ssl: readSslRedirect(reader),
     headers: readUpstreamHeaders(reader),
     backends: readBackends(reader),
+    rateLimit: readRateLimit(reader),
   };
   return { values, rejected: reader.rejected, denied: reader.denied };
 }

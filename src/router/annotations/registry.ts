@@ -12,6 +12,7 @@ import {
   temporalRedirect,
   temporalRedirectCode,
 } from './redirect.ts';
+import { rateLimitDescriptors } from './rate-limit.ts';
 import { appRoot, rewriteTarget, useRegex } from './rewrite.ts';
 import { forceSslRedirect, preserveTrailingSlash, sslRedirect } from './ssl-redirect.ts';
 import { upstreamVhost, xForwardedPrefix } from './upstream-headers.ts';
@@ -20,7 +21,7 @@ export const annotationRegistry: readonly AnnotationDescriptor[] = Object.freeze
   [
     rewriteTarget, useRegex, appRoot, xForwardedPrefix, permanentRedirect, permanentRedirectCode, temporalRedirect,
     temporalRedirectCode, fromToWwwRedirect, relativeRedirects, sslRedirect, forceSslRedirect, preserveTrailingSlash,
-    upstreamVhost, defaultBackend, customHttpErrors, ...catalogue,
+    upstreamVhost, defaultBackend, customHttpErrors, ...rateLimitDescriptors, ...catalogue,
   ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
 );
 

@@ -11,6 +11,7 @@ export interface TestRoute {
 
 const noFeatures: RouteFeatures = {
   redirect: null, rewrite: null, sslRedirect: null, upstreamHost: null, forwardedPrefix: null, fallbackBackend: null, errorPages: null,
+  rateLimit: null,
 };
 
 const notFound: Route = { id: 'default-404', host: '', path: '/', pathType: 'Fallback', action: { kind: 'not-found', status: 404 } };

@@ -1,0 +1,140 @@
+// Stage 3 of a request (request-handler.ts): the route's limit-* annotations, in nginx's preaccess phase. Only
+// routes with a RateLimit get here. Per node by default; cluster-scoped rates go to the Redis store and fall back
+// to per-node limiting (same arithmetic) whenever it is not connected, fails or is slower than its timeout. The key is the client address (nginx $binary_remote_addr); an allow-listed
+// client has an empty key, which nginx does not count, so it is never limited.
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { BlockList } from 'node:net';
+import type { Logger } from 'pino';
+import type { RateLimit } from '../../model/index.ts';
+import { clientAddressOf } from '../route-request.ts';
+import { NodeRateLimits, type Verdict } from './node-limits.ts';
+import type { RedisRateStore } from './redis-store.ts';
+
+export interface RateLimitOptions {
+  /** ConfigMap limit-req-status-code / --limit-req-status-code (default 503). */
+  readonly requestStatus: number;
+  /** ConfigMap limit-conn-status-code / --limit-conn-status-code (default 503). */
+  readonly connectionStatus: number;
+  /** --rate-limit-store: where cluster-scoped limits live; null: every limit is per node. */
+  readonly store?: RedisRateStore | null;
+  readonly logger?: Logger;
+  /** Monotonic milliseconds; injectable for tests. */
+  readonly now?: () => number;
+}
+
+export class RateLimits {
+  readonly node = new NodeRateLimits();
+  readonly #requestStatus: number;
+  readonly #connectionStatus: number;
+  readonly #store: RedisRateStore | null;
+  readonly #logger: Logger | undefined;
+  readonly #now: () => number;
+  /** Cluster-scoped requests limited per node since start because the store failed (the fallback's measure). */
+  fallbacks = 0;
+  #storeFailing = false;
+
+  constructor(options: RateLimitOptions) {
+    this.#requestStatus = options.requestStatus;
+    this.#connectionStatus = options.connectionStatus;
+    this.#store = options.store ?? null;
+    this.#logger = options.logger;
+    this.#now = options.now ?? (() => Math.floor(performance.now()));
+  }
+
+  /**
+   * true: go on now. false: answered with the limit status, or — for a cluster-scoped limit — decided
+   * asynchronously, in which case `resume` runs if the request is admitted.
+   */
+  enforce(limit: RateLimit, req: IncomingMessage, res: ServerResponse, resume: () => void): boolean {
+    const address = clientAddressOf(req);
+    if (limit.allowlist !== null && isListed(limit.allowlist.list, address)) return true;
+    if (limit.scope === 'cluster' && limit.requests.length > 0 && this.#store !== null) {
+      if (this.#store.ready) {
+        this.#enforceShared(this.#store, limit, address, res, resume);
+        return false;
+      }
+      this.#storeFailed('not connected');
+    }
+    return this.#finish(this.node.admit(limit, address, this.#now()), res);
+  }
+
+  #enforceShared(store: RedisRateStore, limit: RateLimit, address: string, res: ServerResponse, resume: () => void): void {
+    store.admit(limit, address).then(
+      (shared) => {
+        this.#storeRecovered();
+        const verdict: Verdict = shared.admitted
+          ? this.node.admitConnection(limit, address)
+          : { admitted: false, kind: 'rate', retryAfterMs: shared.retryAfterMs };
+        if (this.#finish(verdict, res) && !res.destroyed) resume();
+      },
+      (error: unknown) => {
+        // Unreachable or slower than its timeout: never fail the request, limit it per node instead.
+        this.#storeFailed(error instanceof Error ? error.message : String(error));
+        if (this.#finish(this.node.admit(limit, address, this.#now()), res) && !res.destroyed) resume();
+      },
+    ).catch((error: unknown) => {
+      this.#logger?.error({ err: error }, 'request handler failed');
+      if (!res.headersSent) sendLimited(res, 500, 0);
+      else res.destroy();
+    });
+  }
+
+  #finish(verdict: Verdict, res: ServerResponse): boolean {
+    if (verdict.admitted) {
+      if (verdict.release !== null) res.once('close', verdict.release);
+      return true;
+    }
+    const status = verdict.kind === 'rate' ? this.#requestStatus : this.#connectionStatus;
+    sendLimited(res, status, verdict.retryAfterMs);
+    return false;
+  }
+
+  #storeFailed(why: string): void {
+    this.fallbacks++;
+    if (this.#storeFailing) return;
+    this.#storeFailing = true;
+    this.#logger?.warn({ why }, 'rate-limit store unreachable: cluster-scoped limits are applied per node until it answers again');
+  }
+
+  #storeRecovered(): void {
+    if (!this.#storeFailing) return;
+    this.#storeFailing = false;
+    this.#logger?.info({ fallbacks: this.fallbacks }, 'rate-limit store answers again: cluster-scoped limits are shared again');
+  }
+}
+
+function isListed(list: BlockList, address: string): boolean {
+  return address !== '' && list.check(address, address.includes(':') ? 'ipv6' : 'ipv4');
+}
+
+const bodies = new Map<number, Buffer>();
+
+/** A small fixed answer, as nginx's own error page for the status; 429 says when to come back. */
+export function sendLimited(res: ServerResponse, status: number, retryAfterMs: number): void {
+  let body = bodies.get(status);
+  if (body === undefined) {
+    const reason = status === 503 ? 'Service Temporarily Unavailable' : (STATUS_CODES[status] ?? 'Error');
+    bodies.set(status, (body = Buffer.from(`${status} ${reason}\n`, 'latin1')));
+  }
+  const headers = ['Content-Type', 'text/plain; charset=utf-8', 'Content-Length', String(body.length), 'Server', 'sluice'];
+  // RFC 6585: a 429 MAY say how long to wait; whole seconds, at least 1 (a 0 would invite an immediate retry).
+  if (status === 429) headers.push('Retry-After', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+/**
+ * The limiter of a proxy. Keyed by the TableSlot because both listeners (HTTP and HTTPS) share one slot, and so
+ * share the zones, as nginx's zones are shared by all its servers; proxies built in tests each get their own.
+ */
+const limiters = new WeakMap<object, RateLimits>();
+
+export function attachRateLimits(tableSlot: object, limits: RateLimits): void {
+  limiters.set(tableSlot, limits);
+}
+
+export function rateLimitsFor(tableSlot: object): RateLimits {
+  let limits = limiters.get(tableSlot);
+  if (limits === undefined) limiters.set(tableSlot, (limits = new RateLimits({ requestStatus: 503, connectionStatus: 503 })));
+  return limits;
+}
