@@ -9,10 +9,9 @@ import type { GatewayConfig } from './cli/options.ts';
 import { emptySnapshot, type Diagnostic, type Ingress, type IngressClass, type Snapshot, type SourceUpdate } from './model/index.ts';
 import { compareIngresses, compile, isOurIngress, normalizeHost, normalizeRequestPath } from './router/index.ts';
 import { CertificateStore, generateFakeCertificate } from './tls/index.ts';
-import { KubeSource, ManifestSource, StatusPublisher, loadKubeConfig } from './watch/index.ts';
+import { ManifestSource, loadKubeModules, type KubeSource, type StatusPublisher } from './watch/index.ts';
 import { EndpointStore, RouteUpdater, TableSlot, Upstreams, createProxyServer, createStatusServer } from './proxy/index.ts';
 import { RateLimits, attachRateLimits } from './proxy/rate-limit/rate-limit-stage.ts';
-import { RedisRateStore } from './proxy/rate-limit/redis-store.ts';
 
 export interface RunningGateway {
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), closes everything. */
@@ -20,8 +19,10 @@ export interface RunningGateway {
 }
 
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningGateway> {
-  // Resolved before anything listens: with neither files nor a cluster, say so and stop.
-  const kube = config.manifests === undefined ? loadKubeConfig({ kubeconfig: config.kubeconfig, env: process.env }) : undefined;
+  // Resolved before anything listens: with neither files nor a cluster, say so and stop. The Kubernetes and
+  // Redis client libraries are loaded only when used (≈86 MiB and ≈25 MiB of RSS on import).
+  const kubeModules = config.manifests === undefined ? await loadKubeModules() : undefined;
+  const kube = kubeModules?.loadKubeConfig({ kubeconfig: config.kubeconfig, env: process.env });
   let ready = false;
   let notReadyReason = 'waiting for the first complete load of objects';
   let sourceDetail = (): string => '';
@@ -34,9 +35,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   await listen(status, config.statusPort, config.bindAddress, 'status', logger);
 
   const isServed = servedBy(config);
-  const statusPublisher = kube === undefined ? undefined : createStatusPublisher(config, kube.config, isServed, logger);
+  const statusPublisher =
+    kube === undefined || kubeModules === undefined ? undefined : createStatusPublisher(kubeModules.StatusPublisher, config, kube.config, isServed, logger);
   const tableSlot = new TableSlot(compile(emptySnapshot, config.compile).table);
-  const store = config.rateLimitStore === undefined ? null : new RedisRateStore(config.rateLimitStore.url, config.rateLimitStore.timeoutMs, () => logger.info('rate-limit store connected'));
+  const { RedisRateStore } = config.rateLimitStore === undefined ? { RedisRateStore: undefined } : await import('./proxy/rate-limit/redis-store.ts');
+  const store =
+    config.rateLimitStore === undefined || RedisRateStore === undefined
+      ? null
+      : new RedisRateStore(config.rateLimitStore.url, config.rateLimitStore.timeoutMs, () => logger.info('rate-limit store connected'));
   attachRateLimits(tableSlot, new RateLimits({ requestStatus: config.limitStatus.request, connectionStatus: config.limitStatus.connection, store, logger }));
   const certificates = new CertificateStore({
     settings: { protocols: config.tls.protocols, ciphers: config.tls.ciphers },
@@ -65,11 +71,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   });
   const onUpdate = (update: SourceUpdate, diagnostics: Diagnostic[]): void => updater.apply(update, diagnostics);
   let source: ManifestSource | KubeSource;
-  if (kube === undefined) {
+  if (kube === undefined || kubeModules === undefined) {
     source = new ManifestSource({ path: config.manifests ?? '', logger, onUpdate });
   } else {
     logger.info({ origin: kube.origin, namespace: config.watchNamespace ?? '(all)' }, 'kube: connecting');
-    const kubeSource = new KubeSource({
+    const kubeSource = new kubeModules.KubeSource({
       config: kube.config,
       namespace: config.watchNamespace,
       logger,
@@ -142,6 +148,7 @@ function servedBy(config: GatewayConfig): (ingress: Ingress, snapshot: Snapshot)
 }
 
 function createStatusPublisher(
+  Publisher: typeof import('./watch/kube-entry.ts').StatusPublisher,
   config: GatewayConfig,
   kubeConfig: KubeConfig,
   isServed: (ingress: Ingress, snapshot: Snapshot) => boolean,
@@ -150,7 +157,7 @@ function createStatusPublisher(
   // client-go's default identity is hostname_uuid; POD_NAME (downward API) is clearer in `kubectl get lease`.
   const identity = `${process.env['POD_NAME'] || hostname()}_${randomUUID().slice(0, 8)}`;
   const leaseNamespace = process.env['POD_NAMESPACE'] || kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace || 'default';
-  return new StatusPublisher({
+  return new Publisher({
     config: kubeConfig,
     logger,
     identity,

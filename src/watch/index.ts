@@ -3,5 +3,6 @@ export { normalizeObject, expandList, type NormalizeResult } from './normalize/i
 export { Debouncer, type DebouncerOptions } from './debounce.ts';
 export { ManifestSource, type ManifestSourceOptions } from './manifest/manifest-source.ts';
 export { isManifestName } from './manifest/list-files.ts';
-export { KubeSource, type KubeSourceOptions, loadKubeConfig, KubeConfigError } from './kube/index.ts';
-export { StatusPublisher, type StatusPublisherOptions } from './status/index.ts';
+// The Kubernetes source and status writer are imported on demand (they load @kubernetes/client-node).
+export const loadKubeModules = (): Promise<typeof import('./kube-entry.ts')> => import('./kube-entry.ts');
+export type { KubeSource, KubeSourceOptions, StatusPublisher, StatusPublisherOptions } from './kube-entry.ts';
