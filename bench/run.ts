@@ -24,6 +24,8 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     rounds: { type: 'string', default: '3' },
     tool: { type: 'string', default: 'autocannon' },
+    // Extra flags for the sluice CLI, e.g. --sluice-arg=--no-metrics --sluice-arg=--access-log=/tmp/a.log
+    'sluice-arg': { type: 'string', multiple: true, default: [] },
   },
 });
 const durationS = Number(values.duration);
@@ -62,6 +64,7 @@ ${slices}`);
   const [command, args] = pin(1, process.execPath, [
     join(root, 'src/cli.ts'), '--manifests', dir, '--bind-address', '127.0.0.1',
     '--http-port', '18080', '--https-port', '18443', '--status-port', '18081', '--log-level', 'warn',
+    ...values['sluice-arg'],
   ]);
   const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
   for (let i = 0; i < 100; i++) {
@@ -137,7 +140,7 @@ const summary = targets.map((t) => {
 const byName = new Map(summary.map((s) => [s.target, s]));
 const fmt = (n: number | undefined, digits = 1): string => (n === undefined ? '—' : n.toFixed(digits));
 const lines = [
-  `Sluice benchmark — ${new Date().toISOString()} — ${tool}, ${connections} connections, ${durationS} s × ${rounds} interleaved rounds (medians); upstream pods: ${upstreams.kind}; pinned: ${pinned}`,
+  `Sluice benchmark — ${new Date().toISOString()} — ${tool}, ${connections} connections, ${durationS} s × ${rounds} interleaved rounds (medians); upstream pods: ${upstreams.kind}; pinned: ${pinned}; sluice flags: ${values['sluice-arg'].join(' ') || '(defaults)'}`,
   '',
   '| target | req/s | × direct | × nginx | p50 ms | p99 ms | errors | proxy CPU µs/req | proxy RSS MiB |',
   '|---|---|---|---|---|---|---|---|---|',

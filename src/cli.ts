@@ -25,15 +25,14 @@ process.on('unhandledRejection', (reason) => {
   process.exit(1);
 });
 
-const shutdownGraceMs = 10_000;
 try {
   const gateway = await startGateway(config, logger);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
-    void gateway.shutdown(shutdownGraceMs).then(() => process.exit(0));
+    logger.info({ signal, delayMs: config.shutdownDelayMs, graceMs: config.shutdownGraceMs }, 'shutting down');
+    void gateway.shutdown(config.shutdownDelayMs, config.shutdownGraceMs).then(() => process.exit(0));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

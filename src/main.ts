@@ -12,10 +12,16 @@ import { CertificateStore, generateFakeCertificate } from './tls/index.ts';
 import { ManifestSource, loadKubeModules, type KubeSource, type StatusPublisher } from './watch/index.ts';
 import { EndpointStore, RouteUpdater, TableSlot, Upstreams, createProxyServer, createStatusServer } from './proxy/index.ts';
 import { RateLimits, attachRateLimits } from './proxy/rate-limit/rate-limit-stage.ts';
+import { announceShutdown } from './proxy/server-drain.ts';
+import { createObservability, type LiveSources } from './proxy/metrics/observability.ts';
 
 export interface RunningGateway {
-  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), closes everything. */
-  shutdown(graceMs: number): Promise<void>;
+  /**
+   * Readiness fails and HTTP/1.1 responses say `Connection: close` at once; the listeners keep accepting for
+   * `delayMs` (kube-proxy and load balancers take that long to stop sending here), then stop accepting and let
+   * in-flight requests finish (up to `graceMs`); then everything is closed.
+   */
+  shutdown(delayMs: number, graceMs: number): Promise<void>;
 }
 
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningGateway> {
@@ -27,11 +33,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   let notReadyReason = 'waiting for the first complete load of objects';
   let sourceDetail = (): string => '';
   let sourceDegraded = (): string => '';
+  // Metrics, access log and trusted proxies (proxy/metrics/observability.ts); `live` is filled in below.
+  const live: LiveSources = {};
+  const observability = createObservability(config, live);
   const status = createStatusServer({
     isReady: () => ready,
     notReadyReason: () => sourceDetail() || notReadyReason,
     degradedReason: () => sourceDegraded(),
-  });
+  }, observability.registry);
   await listen(status, config.statusPort, config.bindAddress, 'status', logger);
 
   const isServed = servedBy(config);
@@ -98,7 +107,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const readTimeoutMs = config.proxyReadTimeoutMs;
   // One set of upstream pools and balancers for both listeners: one connection set per pod, one round robin.
   const upstreams = new Upstreams({ endpoints, connectTimeoutMs, readTimeoutMs, logger });
+  Object.assign(live, { updater, tableSlot, endpoints });
   const proxyOptions = {
+    ...observability.proxyOptions,
     tableSlot,
     endpoints,
     upstreams,
@@ -121,14 +132,22 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   ready = true;
 
   return {
-    async shutdown(graceMs) {
+    async shutdown(delayMs, graceMs) {
       ready = false;
       notReadyReason = 'shutting down';
-      await source.close();
-      await statusPublisher?.stop();
-      await Promise.all([proxy.drain(graceMs), secureProxy.drain(graceMs)]);
+      announceShutdown(proxy.server);
+      announceShutdown(secureProxy.server);
+      // The source stays open during the delay: upstream pods may be rolling at the same time.
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      logger.info({ graceMs }, 'shutdown: listeners closing');
+      const closeSource = async (): Promise<void> => {
+        await source.close();
+        await statusPublisher?.stop();
+      };
+      await Promise.all([closeSource(), proxy.drain(graceMs), secureProxy.drain(graceMs)]);
       await upstreams.close();
       store?.close();
+      await observability.close();
       await new Promise<void>((resolve) => status.close(() => resolve()));
     },
   };

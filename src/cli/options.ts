@@ -19,6 +19,10 @@ export interface GatewayConfig {
   readonly httpsPort: number;
   readonly statusPort: number;
   readonly bindAddress: string;
+  /** SIGTERM → listeners keep accepting this long (readiness already 503) so kube-proxy and load balancers notice. */
+  readonly shutdownDelayMs: number;
+  /** Then in-flight requests and WebSockets get this long before being cut; the process then exits 0. */
+  readonly shutdownGraceMs: number;
   readonly compile: CompileOptions;
   readonly logLevel: LogLevel;
   readonly proxyConnectTimeoutMs: number;
@@ -28,6 +32,12 @@ export interface GatewayConfig {
   readonly limitStatus: { readonly request: number; readonly connection: number };
   /** --rate-limit-store: Redis for Ingresses with sluice.dev/rate-limit-scope: cluster; undefined: none. */
   readonly rateLimitStore: { readonly url: string; readonly timeoutMs: number } | undefined;
+  /** --trusted-proxies: peers whose X-Forwarded-For/-Proto/-Port are believed (nginx realip); empty: none. */
+  readonly trustedProxies: readonly string[];
+  /** --no-metrics turns GET /metrics (status port) and its per-request bookkeeping off. */
+  readonly metrics: boolean;
+  /** --access-log: 'off', 'stdout' or a file path. */
+  readonly accessLog: string;
 }
 
 /** HTTPS listener settings (ingress-nginx flag and ConfigMap names in the comments). */
@@ -70,6 +80,12 @@ function parseSeconds(value: string): number {
   if (!/^\d+(\.\d+)?$/.test(value) || Number(value) <= 0 || Number(value) > 86_400) {
     throw new InvalidArgumentError('must be a number of seconds greater than 0 (at most 86400).');
   }
+  return Math.round(Number(value) * 1000);
+}
+
+/** Whole or fractional seconds, 0 allowed (no delay); at most an hour, far above any termination grace period. */
+function parseDuration(value: string): number {
+  if (!/^\d+(\.\d+)?$/.test(value) || Number(value) > 3600) throw new InvalidArgumentError('must be a number of seconds 0-3600.');
   return Math.round(Number(value) * 1000);
 }
 
@@ -123,6 +139,20 @@ function parseLimitStatus(value: string): number {
   return Number(value);
 }
 
+/** Comma-separated CIDRs or addresses (IPv4/IPv6), as ingress-nginx's proxy-real-ip-cidr. */
+function parseCidrs(value: string): string[] {
+  const cidrs = value.split(',').map((c) => c.trim()).filter((c) => c !== '');
+  for (const cidr of cidrs) {
+    const [address = '', bits, ...rest] = cidr.split('/');
+    const family = isIP(address);
+    const max = family === 4 ? 32 : 128;
+    if (family === 0 || rest.length > 0 || (bits !== undefined && (!/^\d{1,3}$/.test(bits) || Number(bits) > max))) {
+      throw new InvalidArgumentError(`must be comma-separated CIDRs such as 10.0.0.0/8,192.168.1.7 (bad: ${cidr}).`);
+    }
+  }
+  return cidrs;
+}
+
 function parseRedisUrl(value: string): string {
   if (!/^rediss?:\/\/[^\s/]+(\/\d*)?$/.test(value)) throw new InvalidArgumentError('must be redis://host:port (or rediss://).');
   return value;
@@ -174,6 +204,9 @@ function buildCommand(): Command {
     .option('--no-hsts-include-subdomains', 'leave includeSubDomains out of Strict-Transport-Security')
     .option('--status-port <port>', 'status listener: GET /healthz, /readyz', parsePort, 10254)
     .option('--bind-address <ip>', 'address the listeners bind to', parseAddress, '0.0.0.0')
+    // Defaults sum to the DaemonSet's terminationGracePeriodSeconds (30 s, Kubernetes' default), checked by test/deploy.
+    .option('--shutdown-delay <seconds>', 'on SIGTERM, keep accepting this long (readiness already failing) before closing the listeners', parseDuration, 5000)
+    .option('--shutdown-grace-period <seconds>', 'then let in-flight requests and WebSockets finish for up to this long', parseDuration, 25_000)
     .option('--ingress-class <name>', 'IngressClass name (and legacy annotation value) to serve', parseNonEmpty, 'sluice')
     .option(
       '--controller-class <name>',
@@ -194,6 +227,9 @@ function buildCommand(): Command {
     .option('--limit-req-status-code <status>', 'status of requests refused by limit-rps/limit-rpm (429 adds Retry-After)', parseLimitStatus, 503)
     .option('--limit-conn-status-code <status>', 'status of requests refused by limit-connections', parseLimitStatus, 503)
     .option('--rate-limit-store <url>', 'redis://host:port sharing limit-rps/limit-rpm across replicas for Ingresses annotated sluice.dev/rate-limit-scope: cluster', parseRedisUrl)
+    .option('--trusted-proxies <cidrs>', 'peers whose X-Forwarded-For/-Proto/-Port are trusted (client address as nginx real_ip_recursive); default: none', parseCidrs, [])
+    .option('--no-metrics', 'turn off GET /metrics on the status port and its per-request counting')
+    .option('--access-log <target>', 'one JSON line per request: off, stdout or a file path', parseNonEmpty, 'off')
     .option('--rate-limit-store-timeout <ms>', 'longest wait for the store per request before limiting per node instead', parseMilliseconds, 5)
     .helpOption('-h, --help', 'show this help')
     .allowExcessArguments(false)
@@ -211,6 +247,8 @@ interface RawOptions {
   httpsPort: number;
   statusPort: number;
   bindAddress: string;
+  shutdownDelay: number;
+  shutdownGracePeriod: number;
   ingressClass: string;
   controllerClass: string;
   watchIngressWithoutClass: boolean;
@@ -229,6 +267,9 @@ interface RawOptions {
   limitConnStatusCode: number;
   rateLimitStore?: string;
   rateLimitStoreTimeout: number;
+  trustedProxies: string[];
+  metrics: boolean;
+  accessLog: string;
 }
 
 export type ParseResult = { kind: 'config'; config: GatewayConfig } | { kind: 'exit'; code: number; output: string };
@@ -270,6 +311,8 @@ function toConfig(raw: RawOptions): GatewayConfig {
     httpsPort: raw.httpsPort,
     statusPort: raw.statusPort,
     bindAddress: raw.bindAddress,
+    shutdownDelayMs: raw.shutdownDelay,
+    shutdownGraceMs: raw.shutdownGracePeriod,
     compile: {
       ingressClass: raw.ingressClass,
       controllerClass: raw.controllerClass,
@@ -288,6 +331,9 @@ function toConfig(raw: RawOptions): GatewayConfig {
     },
     limitStatus: { request: raw.limitReqStatusCode, connection: raw.limitConnStatusCode },
     rateLimitStore: raw.rateLimitStore === undefined ? undefined : { url: raw.rateLimitStore, timeoutMs: raw.rateLimitStoreTimeout },
+    trustedProxies: raw.trustedProxies,
+    metrics: raw.metrics,
+    accessLog: raw.accessLog,
   };
 }
 

@@ -10,7 +10,7 @@ import { removeHeaders } from './headers/hop-by-hop.ts';
 import { buildRequestHeaders, overrideHeaders, type RequestFacts } from './headers/request-headers.ts';
 import type { ProxyContext } from './proxy-context.ts';
 import { sendError } from './respond.ts';
-import { clientAddressOf, localPortOf } from './route-request.ts';
+import { forwardedContextOf } from './client-address.ts';
 
 /** Headers ingress-nginx sets when a request goes to a default-backend annotation's Service (X-Code 503). */
 export function defaultBackendHeaders(origin: RouteOrigin, req: IncomingMessage, code: number): string[] {
@@ -32,7 +32,7 @@ export function serveErrorPage(ctx: ProxyContext, req: IncomingMessage, res: Ser
   // The original body is not replayed (nginx would resend its buffered copy): drain it so the connection lives.
   req.resume();
   const facts: RequestFacts = { hasBody: false, requestId: '' };
-  const forwarded = { host, clientAddress: clientAddressOf(req), localPort: localPortOf(req), scheme: ctx.scheme };
+  const forwarded = forwardedContextOf(ctx, req, host, null);
   const headers = buildRequestHeaders(req.rawHeaders, forwarded, facts);
   removeHeaders(headers, ['content-length']); // the error request has no body
   overrideHeaders(headers, [...defaultBackendHeaders(pages.origin, req, code), 'x-original-uri', req.url ?? '/']);

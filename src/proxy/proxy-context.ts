@@ -2,6 +2,8 @@
 // globals so that several proxies (tests, HTTP + HTTPS listeners) can run in one process.
 import type { Logger } from 'pino';
 import type { Balancers } from './balancer/balancers.ts';
+import type { TrustedProxies } from './client-address.ts';
+import type { RequestObserver } from './metrics/request-observer.ts';
 import type { EndpointStore } from './endpoints/endpoint-store.ts';
 import type { TableSlot } from './table-slot.ts';
 import type { UpstreamPools } from './upstream/upstream-pools.ts';
@@ -19,6 +21,10 @@ export interface ProxyContext {
   readonly connectTimeoutMs: number;
   readonly readTimeoutMs: number;
   readonly logger: Logger;
+  /** --trusted-proxies; null (the default): the client is always the TCP peer. */
+  readonly trustedProxies: TrustedProxies | null;
+  /** Metrics and access log, told when each request ends; null: neither is on (one null check per request). */
+  readonly observer: RequestObserver | null;
 }
 
 /** Retries per request, first attempt included: ingress-nginx's proxy-next-upstream-tries default. */

@@ -7,10 +7,12 @@ import type { Server as NetServer, Socket } from 'node:net';
 import type { TlsOptions } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
+import type { TrustedProxies } from './client-address.ts';
 import type { EndpointStore } from './endpoints/endpoint-store.ts';
 import { requestHostOf } from './headers/http2-request.ts';
 import type { ProxyContext } from './proxy-context.ts';
 import { createRequestHandler } from './request-handler.ts';
+import type { RequestObserver } from './metrics/request-observer.ts';
 import { drainServer, type SecureConnections } from './server-drain.ts';
 import type { TableSlot } from './table-slot.ts';
 import { createUpgradeHandler } from './upgrade/upgrade-handler.ts';
@@ -33,6 +35,10 @@ export interface ProxyServerOptions {
    * closes them. Without it the server owns a private set and closes it when drained.
    */
   readonly upstreams?: Upstreams;
+  /** --trusted-proxies (client-address.ts); absent: the TCP peer is the client. */
+  readonly trustedProxies?: TrustedProxies | null;
+  /** Metrics / access log (metrics/request-observer.ts); absent: off. */
+  readonly observer?: RequestObserver | null;
 }
 
 export interface ProxyTlsOptions {
@@ -86,6 +92,8 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     connectTimeoutMs,
     readTimeoutMs,
     logger: options.logger,
+    trustedProxies: options.trustedProxies ?? null,
+    observer: options.observer ?? null,
   };
   const tunnels = new Set<Duplex>();
   const handler = createRequestHandler(ctx);

@@ -7,16 +7,20 @@ import { Exchange } from './forward/exchange.ts';
 import { adaptHttp2Request, requestHostOf } from './headers/http2-request.ts';
 import { buildRequestHeaders, overrideHeaders, type RequestFacts } from './headers/request-headers.ts';
 import { runLocationStages } from './location-stages.ts';
+import type { RequestRecord } from './metrics/request-observer.ts';
 import type { ProxyContext } from './proxy-context.ts';
 import { rateLimitsFor } from './rate-limit/rate-limit-stage.ts';
 import { sendRedirect } from './redirect.ts';
 import { sendError } from './respond.ts';
-import { clientAddressOf, localPortOf, routeRequest } from './route-request.ts';
+import { clientAddressOf, forwardedContextOf } from './client-address.ts';
+import { routeRequest } from './route-request.ts';
 
 export function createRequestHandler(ctx: ProxyContext): (req: IncomingMessage, res: ServerResponse) => void {
   return function handleRequest(req, res) {
     try {
-      serve(ctx, req, res);
+      // Metrics / access log: off ⇒ null, and nothing below does any bookkeeping.
+      const record = ctx.observer === null ? null : ctx.observer.begin(req, res);
+      serve(ctx, req, res, record);
     } catch (error: unknown) {
       // A bug, never user input: answer 500 (or cut a started response) rather than take the process down.
       ctx.logger.error({ err: error }, 'request handler failed');
@@ -25,7 +29,7 @@ export function createRequestHandler(ctx: ProxyContext): (req: IncomingMessage, 
   };
 }
 
-function serve(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse): void {
+function serve(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, record: RequestRecord | null): void {
   // The table is read exactly once: a swap during this request does not change its route.
   const table = ctx.tableSlot.current;
 
@@ -34,6 +38,7 @@ function serve(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse): vo
   const rawHost = requestHostOf(req);
   const route = rawHost === null ? 'bad-request' : routeRequest(ctx, table, req, rawHost ?? '');
   if (typeof route === 'string') return sendError(res, route);
+  if (record !== null) record.route = route;
   const host = rawHost ?? '';
 
   // 2. Redirects, then rewrite, in nginx's phase order (location-stages.ts): app-root / trailing-slash 301 /
@@ -53,18 +58,28 @@ function serve(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse): vo
   //    A cluster-wide limit (Redis) answers later: enforce() then returns false and calls `resume` if admitted.
   const rateLimit = route.features?.rateLimit ?? null;
   if (rateLimit !== null) {
-    const resume = (): void => dispatch(ctx, req, res, route, table, host, target);
-    if (!rateLimitsFor(ctx.tableSlot).enforce(rateLimit, req, res, resume)) return;
+    const resume = (): void => dispatch(ctx, req, res, route, table, host, target, record);
+    const client = clientAddressOf(req, ctx.trustedProxies);
+    if (!rateLimitsFor(ctx.tableSlot).enforce(rateLimit, client, res, resume)) return;
   }
-  dispatch(ctx, req, res, route, table, host, target);
+  dispatch(ctx, req, res, route, table, host, target, record);
 }
 
-function dispatch(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, route: Route, table: RouteTable, host: string, target: string): void {
+function dispatch(
+  ctx: ProxyContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: Route,
+  table: RouteTable,
+  host: string,
+  target: string,
+  record: RequestRecord | null,
+): void {
   const action = route.action;
   if (action.kind === 'not-found') return sendError(res, 'not-found');
   if (action.kind !== 'forward') return sendError(res, 'no-backend');
   ctx.balancers.pruneFor(table);
-  forward(ctx, req, res, route, action.backend, host, target);
+  forward(ctx, req, res, route, action.backend, host, target, record);
 }
 
 /** Stages 4–6: endpoints (with the default-backend annotation's fallback), headers, the exchange. */
@@ -76,6 +91,7 @@ function forward(
   routeBackend: BackendTarget,
   host: string,
   target: string,
+  record: RequestRecord | null,
 ): void {
   // 4. Endpoints: none ready ⇒ the default-backend annotation's Service if it has some, else 503 (or its error
   //    page), as ingress-nginx answers when its balancer has no peers.
@@ -94,22 +110,18 @@ function forward(
 
   // 5. Headers: what the pod receives (§2.4), with upstream-vhost and x-forwarded-prefix where set.
   const facts: RequestFacts = { hasBody: false, requestId: '' };
-  const forwarded = {
-    host,
-    clientAddress: clientAddressOf(req),
-    localPort: localPortOf(req),
-    scheme: ctx.scheme,
-    upstreamHost: features?.upstreamHost ?? null,
-  };
+  // The client address after real-IP processing (--trusted-proxies), as the rate limit saw it.
+  const forwarded = forwardedContextOf(ctx, req, host, features?.upstreamHost ?? null);
   const headers = buildRequestHeaders(req.rawHeaders, forwarded, facts);
   if (req.httpVersionMajor === 2) adaptHttp2Request(req, headers, facts);
   const prefix = features?.forwardedPrefix ?? null;
   if (prefix !== null) extra = [...(extra ?? []), 'x-forwarded-prefix', prefix];
   if (extra !== null) overrideHeaders(headers, extra);
+  if (record !== null) record.requestId = facts.requestId;
 
   // 6. Forward: round robin, retry where safe, stream both ways; custom-http-errors intercepts answers.
   const onIntercept = features?.errorPages == null ? null : interceptor(ctx, req, res, route, host);
-  const exchange = new Exchange(ctx, req, res, route, backend, headers, facts.hasBody, target, onIntercept);
+  const exchange = new Exchange(ctx, req, res, route, backend, headers, facts.hasBody, target, onIntercept, record);
   if (!exchange.dispatch()) sendError(res, 'no-endpoints');
 }
 

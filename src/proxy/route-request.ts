@@ -27,12 +27,6 @@ export function routeRequest(
   return table.lookup(ctx.normalizeHost(host), path);
 }
 
-/** The client address as nginx's $remote_addr shows it: IPv4-mapped IPv6 (dual-stack listeners) unwrapped. */
-export function clientAddressOf(req: IncomingMessage): string {
-  const address = req.socket.remoteAddress ?? '';
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
-}
-
 let lastPort = -1;
 let lastPortText = '';
 

@@ -19,6 +19,10 @@ export class RouteUpdater {
   updates = 0;
   /** Compiles that threw (a bug, never user input): the last good table kept serving. */
   failedCompiles = 0;
+  /** The last compile threw (ingress-nginx's config_last_reload_successful = 0); cleared by the next install. */
+  lastCompileFailed = false;
+  /** Unix seconds of the last table install (0: none yet). */
+  lastInstallSeconds = 0;
   private lastSnapshotKey = '';
   private lastCompileDiagnostics: readonly Diagnostic[] = [];
   private reported = new Set<string>();
@@ -50,6 +54,7 @@ export class RouteUpdater {
       compiled = this.deps.compile(update.snapshot, this.deps.options);
     } catch (error: unknown) {
       this.failedCompiles++;
+      this.lastCompileFailed = true;
       this.deps.logger.error({ err: error, failedCompiles: this.failedCompiles }, 'compile failed; keeping the last good routing table');
       return;
     }
@@ -57,6 +62,8 @@ export class RouteUpdater {
     this.lastCompileDiagnostics = compiled.diagnostics;
     this.deps.installTable(compiled.table);
     this.generation++;
+    this.lastCompileFailed = false;
+    this.lastInstallSeconds = Date.now() / 1000;
     this.report(sourceDiagnostics, compiled.diagnostics);
     this.deps.logger.info(
       { generation: this.generation, backends: compiled.table.backends.size, diagnostics: compiled.diagnostics.length },

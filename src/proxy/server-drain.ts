@@ -1,5 +1,7 @@
-// Graceful shutdown of one listener: stop accepting, let requests (and HTTP/2 streams) in flight finish for up
-// to the grace period, then cut whatever is left. node:http and node:http2 need different calls for each step.
+// Graceful shutdown of one listener: announce it (keep-alive clients told to reconnect), later stop accepting,
+// let requests (and HTTP/2 streams) in flight finish for up to the grace period, then cut whatever is left.
+// node:http and node:http2 need different calls for each step.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from 'node:http';
 import type { Http2SecureServer, ServerHttp2Session } from 'node:http2';
 import type { Socket } from 'node:net';
@@ -9,6 +11,20 @@ import type { Duplex } from 'node:stream';
 export interface SecureConnections {
   readonly sessions: Set<ServerHttp2Session>;
   readonly sockets: Set<Socket>;
+}
+
+/**
+ * From now on every HTTP/1.1 response carries `Connection: close`, so each keep-alive client reconnects after its
+ * next response, through the Service, and lands on a pod that is not leaving (once kube-proxy has noticed). The
+ * listener keeps accepting meanwhile: connections kube-proxy still sends here are served, not refused. The
+ * listener is added only now, so normal operation pays nothing for it. HTTP/2 has no such header (it is a
+ * protocol error there); its sessions get GOAWAY when the listener closes (drainServer).
+ */
+export function announceShutdown(server: Server | Http2SecureServer): void {
+  const closeAfterResponse = (req: IncomingMessage, res: ServerResponse): void => {
+    if (req.httpVersionMajor === 1 && !res.headersSent) res.setHeader('connection', 'close');
+  };
+  (server as Server).prependListener('request', closeAfterResponse);
 }
 
 export async function drainServer(

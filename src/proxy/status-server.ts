@@ -1,6 +1,7 @@
 // The status listener (--status-port): liveness and readiness for kubelet probes, kept off the traffic
 // listeners so a flood of client traffic or a misrouted request can never be mistaken for health.
 import { createServer, type Server } from 'node:http';
+import type { Registry } from 'prom-client';
 
 export interface ReadinessProbe {
   /** True once the first complete load has been compiled and is being served. */
@@ -15,7 +16,8 @@ export interface ReadinessProbe {
   degradedReason?(): string;
 }
 
-export function createStatusServer(probe: ReadinessProbe): Server {
+/** `metrics`: the registry served at GET /metrics (Prometheus text format); null/absent: 404 there. */
+export function createStatusServer(probe: ReadinessProbe, metrics: Registry | null = null): Server {
   return createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -28,6 +30,14 @@ export function createStatusServer(probe: ReadinessProbe): Server {
       const degraded = probe.isReady() ? (probe.degradedReason?.() ?? '') : '';
       if (probe.isReady()) reply(res, 200, degraded ? `ok (degraded: ${degraded})\n` : 'ok\n');
       else reply(res, 503, `not ready: ${probe.notReadyReason()}\n`);
+    } else if (path === '/metrics' && metrics !== null) {
+      metrics.metrics().then(
+        (body) => {
+          res.writeHead(200, { 'content-type': metrics.contentType, 'content-length': Buffer.byteLength(body) });
+          res.end(body);
+        },
+        () => reply(res, 500, 'metrics collection failed\n'),
+      );
     } else {
       reply(res, 404, 'not found\n');
     }

@@ -33,6 +33,7 @@ let echo: EchoPod;
 let gateways: GatewayProcess[] = [];
 let one: string;
 let two: string;
+let statusOne: string;
 
 beforeAll(async () => {
   redis = new RedisProcess(await freePort());
@@ -49,6 +50,7 @@ beforeAll(async () => {
   const started = await Promise.all([startGateway(args), startGateway(args)]);
   gateways = started.map((s) => s.gateway);
   [one, two] = started.map((s) => s.http) as [string, string];
+  statusOne = started[0]!.status;
   await Promise.all(gateways.map((g) => g.waitForLog((line) => line['msg'] === 'rate-limit store connected')));
 });
 
@@ -75,6 +77,9 @@ describe('cluster-wide rate limits (--rate-limit-store, sluice.dev/rate-limit-sc
     expect(await statuses(one, 'shared.test', '127.0.8.3', 7)).toEqual([...ok(6), 503]);
     expect(await statuses(two, 'shared.test', '127.0.8.3', 7)).toEqual([...ok(6), 503]);
     await Promise.all(gateways.map((g) => g.waitForLog((line) => String(line['msg']).startsWith('rate-limit store unreachable'))));
+    // Every cluster-scoped decision made per node is counted (7 requests on replica one).
+    const metrics = await (await fetch(`${statusOne}/metrics`)).text();
+    expect(Number(/^sluice_rate_limit_store_fallbacks_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(7);
 
     // Stateful matcher: waitForLog first scans past lines (the first connection), then new ones (the second).
     const reconnected = gateways.map((g) => {

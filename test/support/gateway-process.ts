@@ -104,7 +104,9 @@ export class GatewayProcess {
 /** Starts the gateway on ephemeral ports and resolves once it serves traffic. */
 export async function startGateway(args: readonly string[]): Promise<{ gateway: GatewayProcess; http: string; status: string }> {
   const gateway = new GatewayProcess([
-    '--http-port', '0', '--https-port', '0', '--status-port', '0', '--bind-address', '127.0.0.1', '--log-level', 'debug', ...args,
+    '--http-port', '0', '--https-port', '0', '--status-port', '0', '--bind-address', '127.0.0.1', '--log-level', 'debug',
+    // Tests stop gateways with SIGTERM; a production-sized delay would only slow them (test/e2e/shutdown tests it).
+    '--shutdown-delay', '0', ...args,
   ]);
   const [httpPort, statusPort] = await Promise.all([gateway.listening('http'), gateway.listening('status')]);
   return { gateway, http: `http://127.0.0.1:${httpPort}`, status: `http://127.0.0.1:${statusPort}` };

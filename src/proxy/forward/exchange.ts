@@ -7,6 +7,7 @@ import type { BackendTarget, Route } from '../../model/index.ts';
 import type { UpstreamEndpoint } from '../endpoints/upstream-endpoint.ts';
 import { classifyUpstreamError, isRetryable, statusFor, type ProxyErrorKind } from '../errors.ts';
 import { buildResponseHeaders } from '../headers/response-headers.ts';
+import type { RequestRecord } from '../metrics/request-observer.ts';
 import { maxAttempts, type ProxyContext } from '../proxy-context.ts';
 import { sendError } from '../respond.ts';
 import { RequestBody } from './request-body.ts';
@@ -47,6 +48,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
   #tried: string[] | undefined;
   #attempts = 0;
   #clientGone = false;
+  /** Metrics / access-log notes; null when both are off. */
+  readonly #record: RequestRecord | null;
 
   constructor(
     ctx: ProxyContext,
@@ -58,7 +61,9 @@ export class Exchange implements Dispatcher.DispatchHandler {
     hasBody: boolean,
     target: string,
     onIntercept: ((status: number) => boolean) | null,
+    record: RequestRecord | null = null,
   ) {
+    this.#record = record;
     this.#ctx = ctx;
     this.#req = req;
     this.#res = res;
@@ -79,6 +84,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.#endpoint = endpoint;
     this.#controller = null;
     this.#attempts++;
+    this.#record?.upstreamStarted(endpoint.key);
     const method = this.#req.method as Dispatcher.HttpMethod;
     // The original request target (or its rewrite), never the normalised path: the pod sees what the client sent.
     const path = this.#target;
@@ -94,6 +100,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   onResponseStart(controller: Controller, statusCode: number): void {
     // 1xx: node:http answered the client's `Expect: 100-continue` itself; informational answers end here.
     if (statusCode < 200) return;
+    if (this.#record !== null) this.#record.upstreamStatus = statusCode;
     // proxy_intercept_errors: the pod's answer is dropped (connection included) and the error page served.
     if (this.#onIntercept !== null && this.#onIntercept(statusCode)) {
       this.#intercepted = true;
@@ -117,10 +124,12 @@ export class Exchange implements Dispatcher.DispatchHandler {
 
   onResponseData(controller: Controller, chunk: Buffer): void {
     // Back-pressure: a slow client pauses the pod's socket instead of filling our memory.
+    if (this.#record !== null) this.#record.upstreamBytes += chunk.length;
     if (!this.#res.write(chunk)) controller.pause();
   }
 
   onResponseEnd(): void {
+    this.#record?.upstreamEnded(this.#record.upstreamStatus);
     // Trailers are dropped: HTTP/1.1 clients rarely ask for them (TE: trailers) and nginx does not pass them.
     this.#res.end();
   }
@@ -137,6 +146,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
     }
     const kind = classifyUpstreamError(error);
     if (this.#retryable && isRetryable(kind) && this.#retry()) return;
+    this.#ctx.observer?.upstreamError(kind);
+    this.#record?.upstreamEnded(statusFor(kind));
     this.#log(error, 'upstream failed', kind);
     // error_page applies to the proxy's own 502/504 answers too.
     if (this.#onIntercept !== null && this.#onIntercept(statusFor(kind))) return;

@@ -2,11 +2,10 @@
 // routes with a RateLimit get here. Per node by default; cluster-scoped rates go to the Redis store and fall back
 // to per-node limiting (same arithmetic) whenever it is not connected, fails or is slower than its timeout. The key is the client address (nginx $binary_remote_addr); an allow-listed
 // client has an empty key, which nginx does not count, so it is never limited.
-import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { BlockList } from 'node:net';
 import type { Logger } from 'pino';
 import type { RateLimit } from '../../model/index.ts';
-import { clientAddressOf } from '../route-request.ts';
 import { NodeRateLimits, type Verdict } from './node-limits.ts';
 import type { RedisRateStore } from './redis-store.ts';
 
@@ -43,10 +42,10 @@ export class RateLimits {
 
   /**
    * true: go on now. false: answered with the limit status, or — for a cluster-scoped limit — decided
-   * asynchronously, in which case `resume` runs if the request is admitted.
+   * asynchronously, in which case `resume` runs if the request is admitted. `address`: the client address after
+   * real-IP processing (client-address.ts), nginx's $binary_remote_addr.
    */
-  enforce(limit: RateLimit, req: IncomingMessage, res: ServerResponse, resume: () => void): boolean {
-    const address = clientAddressOf(req);
+  enforce(limit: RateLimit, address: string, res: ServerResponse, resume: () => void): boolean {
     if (limit.allowlist !== null && isListed(limit.allowlist.list, address)) return true;
     if (limit.scope === 'cluster' && limit.requests.length > 0 && this.#store !== null) {
       if (this.#store.ready) {

@@ -8,7 +8,8 @@ import { buildRequestHeaders, hostHeaderOf, overrideHeaders, type RequestFacts }
 import { runLocationStages } from '../location-stages.ts';
 import type { ProxyContext } from '../proxy-context.ts';
 import { sendRawError, sendRawRedirect } from '../respond.ts';
-import { clientAddressOf, localPortOf, routeRequest } from '../route-request.ts';
+import { routeRequest } from '../route-request.ts';
+import { forwardedContextOf } from '../client-address.ts';
 import { Tunnel } from './tunnel.ts';
 
 export function createUpgradeHandler(
@@ -63,14 +64,7 @@ function serveUpgrade(
 
 /** The handshake's upstream headers, with upstream-vhost and x-forwarded-prefix where the route sets them. */
 function handshakeHeaders(ctx: ProxyContext, req: IncomingMessage, route: Route, host: string, facts: RequestFacts): string[] {
-  const forwarded = {
-    host,
-    clientAddress: clientAddressOf(req),
-    localPort: localPortOf(req),
-    scheme: ctx.scheme,
-    upgrade: upgradeValueOf(req.rawHeaders),
-    upstreamHost: route.features?.upstreamHost ?? null,
-  };
+  const forwarded = { ...forwardedContextOf(ctx, req, host, route.features?.upstreamHost ?? null), upgrade: upgradeValueOf(req.rawHeaders) };
   const headers = buildRequestHeaders(req.rawHeaders, forwarded, facts);
   const prefix = route.features?.forwardedPrefix ?? null;
   if (prefix !== null) overrideHeaders(headers, ['x-forwarded-prefix', prefix]);

@@ -1,0 +1,80 @@
+// --access-log: one JSON line per request with the fields of ingress-nginx's default log format
+// ($remote_addr … $request_time [$proxy_upstream_name] $upstream_addr $upstream_response_time $upstream_status
+// $req_id), plus the Kubernetes names. Written through pino's SonicBoom destination (asynchronous, buffered), not
+// a pino logger: the line has a fixed shape, so a plain JSON.stringify of one object is all the work needed.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import pino from 'pino';
+import { clientAddressOf, type TrustedProxies } from '../client-address.ts';
+import { routeLabels } from '../metrics/request-cells.ts';
+import type { RequestRecord } from '../metrics/request-observer.ts';
+
+type Destination = ReturnType<typeof pino.destination>;
+
+export class AccessLog {
+  readonly #out: Destination;
+  readonly #trusted: TrustedProxies | null;
+
+  /** `target`: 'stdout' or a file path (appended to). */
+  constructor(target: string, trusted: TrustedProxies | null) {
+    this.#out = pino.destination({ dest: target === 'stdout' ? 1 : target, sync: false, mkdir: true });
+    this.#trusted = trusted;
+  }
+
+  write(req: IncomingMessage, _res: ServerResponse, record: RequestRecord, status: number, seconds: number): void {
+    const labels = routeLabels(record.route);
+    const action = record.route?.action;
+    const http2 = req.httpVersionMajor === 2;
+    const line = {
+      time: new Date().toISOString(),
+      remote_addr: clientAddressOf(req, this.#trusted),
+      method: req.method ?? '',
+      path: req.url ?? '',
+      protocol: `HTTP/${req.httpVersion}`,
+      status,
+      bytes_sent: http2 ? record.upstreamBytes : (req.socket?.bytesWritten ?? 0) - record.bytesBefore,
+      http_referer: header(req, 'referer'),
+      http_user_agent: header(req, 'user-agent'),
+      request_length: requestLength(req),
+      request_time: round(seconds),
+      proxy_upstream_name: action?.kind === 'forward' ? `${action.backend.namespace}-${action.backend.service}-${action.backend.servicePort.port}` : '',
+      upstream_addr: record.upstreamAddress,
+      upstream_status: record.upstreamStatus === 0 ? null : record.upstreamStatus,
+      upstream_response_time: record.upstreamSeconds < 0 ? null : round(record.upstreamSeconds),
+      req_id: record.requestId || header(req, 'x-request-id'),
+      namespace: labels['namespace'],
+      ingress: labels['ingress'],
+      service: labels['service'],
+      path_rule: labels['path'],
+      host: labels['host'],
+    };
+    this.#out.write(`${JSON.stringify(line)}\n`);
+  }
+
+  /** Flushes what is buffered and closes the file (shutdown). */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#out.once('close', () => resolve());
+      this.#out.end();
+    });
+  }
+}
+
+function header(req: IncomingMessage, lowerName: string): string {
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === lowerName.length && raw[i]!.toLowerCase() === lowerName) return raw[i + 1]!;
+  return '';
+}
+
+/** nginx's $request_length: request line, headers and body. Header bytes are counted as sent (name: value CRLF). */
+function requestLength(req: IncomingMessage): number {
+  let length = (req.method ?? '').length + (req.url ?? '').length + 12;
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) length += raw[i]!.length + raw[i + 1]!.length + 4;
+  const body = Number(header(req, 'content-length'));
+  return length + 2 + (Number.isFinite(body) ? body : 0);
+}
+
+/** Milliseconds resolution, as nginx prints $request_time. */
+function round(seconds: number): number {
+  return Math.round(seconds * 1000) / 1000;
+}

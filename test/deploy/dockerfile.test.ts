@@ -1,0 +1,74 @@
+// Docker cannot run here, so the image is checked in two halves: the Dockerfile's structure, and what its
+// ENTRYPOINT does in a tree built the way the Dockerfile builds it (package files + src/, `npm ci --omit=dev`).
+import { execFile, spawn } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const dockerfile = await readFile(join(root, 'Dockerfile'), 'utf8');
+/** Instructions without comments and blank lines, continuation lines joined. */
+const instructions = dockerfile.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+const from = instructions.filter((l) => /^FROM /i.test(l));
+
+describe('Dockerfile', () => {
+  it('is multi-stage on a Node 24 slim or distroless base', () => {
+    expect(from.length).toBeGreaterThanOrEqual(2);
+    for (const line of from) expect(line).toMatch(/^FROM (node:24-slim|node:24\.\d+(\.\d+)?-slim|gcr\.io\/distroless\/nodejs24-debian\d+)(\s|$)/);
+  });
+
+  it('installs production dependencies only and runs the CLI as a numeric non-root user', () => {
+    expect(instructions.some((l) => /^RUN .*npm ci .*--omit=dev/.test(l))).toBe(true);
+    const user = instructions.filter((l) => l.startsWith('USER ')).at(-1);
+    const uid = Number(user?.split(/\s+/)[1]?.split(':')[0]);
+    expect(uid).toBeGreaterThan(0);
+    expect(instructions.at(-1)).toBe('ENTRYPOINT ["node", "src/cli.ts"]');
+  });
+
+  // runAsNonRoot can only be verified by the kubelet for a numeric id, and it must be the image's.
+  it('the DaemonSet runs as the image\'s user and references the image kustomize rewrites', async () => {
+    const ds = parse(await readFile(join(root, 'deploy/daemonset.yaml'), 'utf8')) as { spec: { template: { spec: { securityContext: { runAsUser: number }; containers: Array<{ image: string }> } } } };
+    const user = instructions.filter((l) => l.startsWith('USER ')).at(-1)!.split(/\s+/)[1]!.split(':')[0];
+    expect(ds.spec.template.spec.securityContext.runAsUser).toBe(Number(user));
+    const kustomization = parse(await readFile(join(root, 'deploy/kustomization.yaml'), 'utf8')) as { images: Array<{ name: string }> };
+    expect(ds.spec.template.spec.containers[0]!.image.split(':')[0]).toBe(kustomization.images[0]!.name);
+  });
+
+  it('.dockerignore keeps node_modules and tests out of the build context', async () => {
+    const ignored = (await readFile(join(root, '.dockerignore'), 'utf8')).split('\n');
+    for (const entry of ['node_modules', '.git', 'test']) expect(ignored).toContain(entry);
+  });
+});
+
+describe('the entry point from a clean production install', () => {
+  let dir = '';
+  afterAll(async () => {
+    if (dir !== '') await rm(dir, { recursive: true, force: true });
+  });
+
+  it('npm ci --omit=dev, then `node src/cli.ts --help` exits 0 without the node devDependency', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sluice-image-'));
+    // The Dockerfile's COPY lines: package files and src/ only.
+    for (const entry of ['package.json', 'package-lock.json', 'src']) await cp(join(root, entry), join(dir, entry), { recursive: true });
+    // The project's Node 24 (node_modules/.bin first, as in development) runs npm and the CLI.
+    const env = { ...process.env, PATH: `${join(root, 'node_modules/.bin')}:${process.env['PATH'] ?? ''}` };
+    await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: dir, env });
+    await expect(stat(join(dir, 'node_modules/node'))).rejects.toThrow(/ENOENT/);
+    await expect(stat(join(dir, 'node_modules/vitest'))).rejects.toThrow(/ENOENT/);
+    const { stdout } = await run(process.execPath, ['src/cli.ts', '--help'], { cwd: dir, env });
+    expect(stdout).toContain('--shutdown-grace-period');
+    // Serve for real from the production tree (every module the serving path imports), then stop it.
+    await writeFile(join(dir, 'empty.yaml'), '');
+    const child = spawn(process.execPath, ['src/cli.ts', '--manifests', 'empty.yaml', '--http-port', '0', '--https-port', '0', '--status-port', '0', '--bind-address', '127.0.0.1', '--shutdown-delay', '0'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await new Promise<void>((resolve) => createInterface({ input: child.stdout }).on('line', (l) => l.includes('"listener":"https"') && resolve()));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 120_000);
+});
