@@ -22,13 +22,17 @@ export async function runLoad(
   connections: number,
   durationS: number,
   cpu: number | undefined,
+  /** Extra request headers as `Name: value` (e.g. `Connection: close` for one request per connection). */
+  extraHeaders: readonly string[] = [],
 ): Promise<LoadResult> {
   const pin = (args: string[]): [string, string[]] => (cpu === undefined ? [args[0]!, args.slice(1)] : ['taskset', ['-c', String(cpu), ...args]]);
   if (tool === 'wrk') {
-    const [cmd, args] = pin(['wrk', '-t1', `-c${connections}`, `-d${durationS}s`, '--latency', '-H', `Host: ${host}`, url]);
+    const headers = extraHeaders.flatMap((h) => ['-H', h]);
+    const [cmd, args] = pin(['wrk', '-t1', `-c${connections}`, `-d${durationS}s`, '--latency', '-H', `Host: ${host}`, ...headers, url]);
     return parseWrk((await run(cmd, args, { maxBuffer: 1 << 20 })).stdout);
   }
-  const [cmd, args] = pin([process.execPath, autocannonBin, '-j', '-c', String(connections), '-d', String(durationS), '-H', `host=${host}`, url]);
+  const headers = extraHeaders.flatMap((h) => ['-H', h.replace(/:\s*/, '=')]);
+  const [cmd, args] = pin([process.execPath, autocannonBin, '-j', '-c', String(connections), '-d', String(durationS), '-H', `host=${host}`, ...headers, url]);
   const report = JSON.parse((await run(cmd, args, { maxBuffer: 16 << 20 })).stdout) as {
     requests: { average: number; total: number };
     latency: { p50: number; p99: number };

@@ -24,6 +24,10 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     rounds: { type: 'string', default: '3' },
     tool: { type: 'string', default: 'autocannon' },
+    // plain: direct, sluice, nginx over keep-alive HTTP. tls: sluice over HTTP and HTTPS, keep-alive and one
+    // request per connection (new TLS handshakes/s), in the same run (issue 6). tls needs wrk (autocannon
+    // cannot force a new connection per request).
+    scenario: { type: 'string', default: 'plain' },
     // Extra flags for the sluice CLI, e.g. --sluice-arg=--no-metrics --sluice-arg=--access-log=/tmp/a.log
     'sluice-arg': { type: 'string', multiple: true, default: [] },
   },
@@ -31,7 +35,8 @@ const { values } = parseArgs({
 const durationS = Number(values.duration);
 const connections = Number(values.connections);
 const rounds = Number(values.rounds);
-const tool = values.tool === 'wrk' ? 'wrk' : 'autocannon';
+const scenario = values.scenario === 'tls' ? 'tls' : 'plain';
+const tool = values.tool === 'wrk' || scenario === 'tls' ? 'wrk' : 'autocannon';
 const pinned = spawnSync('taskset', ['--version']).status === 0;
 const host = 'bench.test';
 
@@ -39,7 +44,7 @@ function pin(cpu: number, command: string, args: string[]): [string, string[]] {
   return pinned ? ['taskset', ['-c', String(cpu), command, ...args]] : [command, args];
 }
 
-async function startSluice(upstreams: Upstreams): Promise<{ child: ChildProcess; url: string }> {
+async function startSluice(upstreams: Upstreams): Promise<{ child: ChildProcess; url: string; secureUrl: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-bench-'));
   const slices = upstreams.pods.map((pod, i) => `---
 apiVersion: discovery.k8s.io/v1
@@ -69,7 +74,7 @@ ${slices}`);
   const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
   for (let i = 0; i < 100; i++) {
     const ready = await fetch('http://127.0.0.1:18081/readyz').then((r) => r.ok, () => false);
-    if (ready) return { child, url: 'http://127.0.0.1:18080/' };
+    if (ready) return { child, url: 'http://127.0.0.1:18080/', secureUrl: 'https://127.0.0.1:18443/' };
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('sluice did not become ready');
@@ -91,9 +96,9 @@ interface Measured extends LoadResult {
   rssMiB?: number;
 }
 
-async function measure(url: string, pid?: number): Promise<Measured> {
+async function measure(url: string, pid?: number, headers: readonly string[] = []): Promise<Measured> {
   const before = pid === undefined ? 0 : await cpuMicros(pid);
-  const result = await runLoad(tool, url, host, connections, durationS, pinned ? 0 : undefined);
+  const result = await runLoad(tool, url, host, connections, durationS, pinned ? 0 : undefined, headers);
   if (pid === undefined) return result;
   const cpu = (await cpuMicros(pid)) - before;
   return { ...result, cpuUsPerRequest: cpu / result.requests, rssMiB: await rssMiB(pid) };
@@ -106,16 +111,26 @@ function median(values: number[]): number {
 
 const upstreams = await startUpstreams();
 const sluice = await startSluice(upstreams);
-const nginx = await startNginxProxy(upstreams, pinned);
-const targets: Array<{ name: string; url: string; pid?: number }> = [
-  { name: 'direct', url: `http://${upstreams.pods[0]!.address}:${upstreams.pods[0]!.port}/` },
-  { name: 'sluice', url: sluice.url, pid: sluice.child.pid! },
-  ...(nginx ? [{ name: 'nginx', url: nginx.url, pid: nginx.workerPid }] : []),
-];
+const nginx = scenario === 'plain' ? await startNginxProxy(upstreams, pinned) : undefined;
+const close = ['Connection: close'];
+const targets: Array<{ name: string; url: string; pid?: number; headers?: readonly string[] }> =
+  scenario === 'plain'
+    ? [
+        { name: 'direct', url: `http://${upstreams.pods[0]!.address}:${upstreams.pods[0]!.port}/` },
+        { name: 'sluice', url: sluice.url, pid: sluice.child.pid! },
+        ...(nginx ? [{ name: 'nginx', url: nginx.url, pid: nginx.workerPid }] : []),
+      ]
+    : [
+        // The first row is the baseline of the ratio column: plain HTTP keep-alive through Sluice.
+        { name: 'sluice-http', url: sluice.url, pid: sluice.child.pid! },
+        { name: 'sluice-https', url: sluice.secureUrl, pid: sluice.child.pid! },
+        { name: 'sluice-http-new-conn', url: sluice.url, pid: sluice.child.pid!, headers: close },
+        { name: 'sluice-https-new-conn', url: sluice.secureUrl, pid: sluice.child.pid!, headers: close },
+      ];
 const results = new Map<string, Measured[]>(targets.map((t) => [t.name, []]));
 try {
   for (let round = 0; round < rounds; round++) {
-    for (const target of targets) results.get(target.name)!.push(await measure(target.url, target.pid));
+    for (const target of targets) results.get(target.name)!.push(await measure(target.url, target.pid, target.headers));
   }
 } finally {
   sluice.child.kill('SIGTERM');
@@ -138,14 +153,15 @@ const summary = targets.map((t) => {
   };
 });
 const byName = new Map(summary.map((s) => [s.target, s]));
+const baseline = summary[0]!;
 const fmt = (n: number | undefined, digits = 1): string => (n === undefined ? '—' : n.toFixed(digits));
 const lines = [
-  `Sluice benchmark — ${new Date().toISOString()} — ${tool}, ${connections} connections, ${durationS} s × ${rounds} interleaved rounds (medians); upstream pods: ${upstreams.kind}; pinned: ${pinned}; sluice flags: ${values['sluice-arg'].join(' ') || '(defaults)'}`,
+  `Sluice benchmark (${scenario}) — ${new Date().toISOString()} — ${tool}, ${connections} connections, ${durationS} s × ${rounds} interleaved rounds (medians); upstream pods: ${upstreams.kind}; pinned: ${pinned}; sluice flags: ${values['sluice-arg'].join(' ') || '(defaults)'}`,
   '',
-  '| target | req/s | × direct | × nginx | p50 ms | p99 ms | errors | proxy CPU µs/req | proxy RSS MiB |',
+  `| target | req/s | × ${baseline.target} | × nginx | p50 ms | p99 ms | errors | proxy CPU µs/req | proxy RSS MiB |`,
   '|---|---|---|---|---|---|---|---|---|',
-  ...summary.map((s) => `| ${s.target} | ${fmt(s.reqPerSec, 0)} | ${fmt(s.reqPerSec / byName.get('direct')!.reqPerSec, 2)} | ${byName.has('nginx') ? fmt(s.reqPerSec / byName.get('nginx')!.reqPerSec, 2) : '—'} | ${fmt(s.p50Ms, 2)} | ${fmt(s.p99Ms, 2)} | ${s.errors} | ${fmt(s.cpuUsPerRequest)} | ${fmt(s.rssMiB)} |`),
+  ...summary.map((s) => `| ${s.target} | ${fmt(s.reqPerSec, 0)} | ${fmt(s.reqPerSec / baseline.reqPerSec, 2)} | ${byName.has('nginx') ? fmt(s.reqPerSec / byName.get('nginx')!.reqPerSec, 2) : '—'} | ${fmt(s.p50Ms, 2)} | ${fmt(s.p99Ms, 2)} | ${s.errors} | ${fmt(s.cpuUsPerRequest)} | ${fmt(s.rssMiB)} |`),
 ];
 console.log(lines.join('\n'));
 await mkdir(join(root, 'bench/results'), { recursive: true });
-await writeFile(join(root, `bench/results/latest-${tool}.md`), lines.join('\n') + '\n');
+await writeFile(join(root, `bench/results/latest-${scenario}-${tool}.md`), lines.join('\n') + '\n');
