@@ -1,12 +1,10 @@
 // HTTP/2 on the HTTPS listener, end to end through the real CLI process: ALPN, routing by :authority, what the
 // HTTP/1.1 pod receives, large streams both ways, error answers without connection-specific headers, HTTP/1.1
 // and WebSockets still served on the same port, and one upstream state shared by the HTTP and HTTPS listeners.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { ClientHttp2Session } from 'node:http2';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.ts';
@@ -14,6 +12,7 @@ import { send } from '../support/http-client.ts';
 import { connectionSpecific, h2request, openSession, startRecordingPod, type Recorded, type RecordingPod } from '../support/http2-client.ts';
 import { endpointSlices, ingress, service, tempManifestDir, toYaml, writeManifest, type RawObject } from '../support/manifests.ts';
 import { handshake, makeCertificate, tlsSecret, type TestCertificate } from '../tls/certificates.ts';
+import { bulkHandler, listenOn, zeros } from '../support/streams.ts';
 
 const MiB = 1024 * 1024;
 // As in streaming.test.ts: large enough that buffering a body whole cannot hide in V8's lazily collected garbage.
@@ -30,26 +29,8 @@ let http: string;
 let httpsPort: number;
 let session: ClientHttp2Session;
 
-function bulkHandler(req: IncomingMessage, res: ServerResponse): void {
-  if (req.method === 'GET') {
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': transferBytes });
-    void pipeline(zeros(transferBytes), res).catch(() => res.destroy());
-    return;
-  }
-  let received = 0;
-  req.on('data', (chunk: Buffer) => (received += chunk.length));
-  req.on('end', () => res.end(String(received)));
-}
 
-async function* zeros(total: number): AsyncGenerator<Buffer> {
-  const chunk = Buffer.alloc(64 * 1024);
-  for (let sent = 0; sent < total; sent += chunk.length) yield chunk;
-}
 
-async function listenOn(server: Server, address: string): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, address, resolve));
-  return (server.address() as AddressInfo).port;
-}
 
 function manifests(bulkPort: number, wsPort: number): RawObject[] {
   const rules = [
@@ -80,7 +61,7 @@ beforeAll(async () => {
   const pods = await Promise.all(['127.0.0.2', '127.0.0.3', '127.0.0.6', '127.0.0.7'].map(startRecordingPod));
   [web, api] = [pods[0]!, pods[1]!];
   pairs = pods.slice(2);
-  bulk = createServer(bulkHandler);
+  bulk = createServer(bulkHandler(transferBytes));
   wsHttp = createServer((_req, res) => res.writeHead(404).end());
   new WebSocketServer({ server: wsHttp }).on('connection', (ws) => ws.on('message', (data, binary) => ws.send(data, { binary })));
   const [bulkPort, wsPort] = await Promise.all([listenOn(bulk, '127.0.0.4'), listenOn(wsHttp, '127.0.0.5')]);

@@ -2,13 +2,12 @@
 // peak resident set), so the bound covers the whole transfer, not a sample.
 import { createServer, request, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.ts';
 import { endpointSlices, ingress, service, tempManifestDir, toYaml, writeManifest } from '../support/manifests.ts';
-import { zeros } from '../support/streams.ts';
+import { bulkHandler, listenOn, zeros } from '../support/streams.ts';
 
 const MiB = 1024 * 1024;
 // Above the issue's 100 MB on purpose: V8 collects socket buffers lazily (external memory is only pressed after
@@ -19,23 +18,8 @@ let wss: WebSocketServer;
 let gateway: GatewayProcess;
 let http: string;
 
-/** GET /download streams `transferBytes`; POST /upload counts what arrives and answers the count. */
-function bulkHandler(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): void {
-  if (req.method === 'GET') {
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': transferBytes });
-    void pipeline(zeros(transferBytes), res).catch(() => res.destroy());
-    return;
-  }
-  let received = 0;
-  req.on('data', (chunk: Buffer) => (received += chunk.length));
-  req.on('end', () => res.end(String(received)));
-}
 
 
-async function listenOn(server: Server, address: string): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, address, resolve));
-  return (server.address() as AddressInfo).port;
-}
 
 async function peakRssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
@@ -47,7 +31,7 @@ function currentRssMiB(pid: number): Promise<number> {
 }
 
 beforeAll(async () => {
-  bulk = createServer(bulkHandler);
+  bulk = createServer(bulkHandler(transferBytes));
   const bulkPort = await listenOn(bulk, '127.0.0.6');
   const wsHttp = createServer((_req, res) => res.writeHead(404).end('no such socket'));
   wss = new WebSocketServer({ server: wsHttp });
