@@ -59,9 +59,6 @@ const defaultSslCiphers =
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
 
-/** Thrown for usage errors; the CLI prints the one-line message and exits with status 2. */
-export class UsageError extends Error {}
-
 function parsePort(value: string): number {
   // Port 0 asks the OS for a free port (tests and side-by-side runs); the chosen port is logged.
   if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) {
