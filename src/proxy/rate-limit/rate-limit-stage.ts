@@ -1,11 +1,13 @@
-// Stage 3 of a request (request-handler.ts): the route's limit-* annotations, in nginx's preaccess phase. Only
+// Stage 3 of a request or upgrade (request-flow.ts): the route's limit-* annotations, in nginx's preaccess phase. Only
 // routes with a RateLimit get here. Per node by default; cluster-scoped rates go to the Redis store and fall back
 // to per-node limiting (same arithmetic) whenever it is not connected, fails or is slower than its timeout. The key is the client address (nginx $binary_remote_addr); an allow-listed
 // client has an empty key, which nginx does not count, so it is never limited.
 import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { BlockList } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { RateLimit } from '../../model/index.ts';
+import { httpDate } from '../http-date.ts';
 import { NodeRateLimits, type Verdict } from './node-limits.ts';
 import type { RedisRateStore } from './redis-store.ts';
 
@@ -43,48 +45,52 @@ export class RateLimits {
   /**
    * true: go on now. false: answered with the limit status, or — for a cluster-scoped limit — decided
    * asynchronously, in which case `resume` runs if the request is admitted. `address`: the client address after
-   * real-IP processing (client-address.ts), nginx's $binary_remote_addr.
+   * real-IP processing (client-address.ts), nginx's $binary_remote_addr. `out` is where the answer goes (a
+   * ServerResponse, or an upgrade request's raw socket) and `outlet` how to write it and see it close.
    */
-  enforce(limit: RateLimit, address: string, res: ServerResponse, resume: () => void): boolean {
+  enforce<O>(limit: RateLimit, address: string, out: O, outlet: LimitOutlet<O>, resume: () => void): boolean {
     if (limit.allowlist !== null && isListed(limit.allowlist.list, address)) return true;
     if (limit.scope === 'cluster' && limit.requests.length > 0 && this.#store !== null) {
       if (this.#store.ready) {
-        this.#enforceShared(this.#store, limit, address, res, resume);
+        this.#enforceShared(this.#store, limit, address, out, outlet, resume);
         return false;
       }
       this.#storeFailed('not connected');
     }
-    return this.#finish(this.node.admit(limit, address, this.#now()), res);
+    return this.#finish(this.node.admit(limit, address, this.#now()), out, outlet);
   }
 
-  #enforceShared(store: RedisRateStore, limit: RateLimit, address: string, res: ServerResponse, resume: () => void): void {
+  #enforceShared<O>(store: RedisRateStore, limit: RateLimit, address: string, out: O, outlet: LimitOutlet<O>, resume: () => void): void {
     store.admit(limit, address).then(
       (shared) => {
         this.#storeRecovered();
+        // The client left while the store answered: count nothing — a connection admitted now would never see
+        // its 'close' (already emitted), so its slot would never be released.
+        if (outlet.closed(out)) return;
         const verdict: Verdict = shared.admitted
           ? this.node.admitConnection(limit, address)
           : { admitted: false, kind: 'rate', retryAfterMs: shared.retryAfterMs };
-        if (this.#finish(verdict, res) && !res.destroyed) resume();
+        if (this.#finish(verdict, out, outlet)) resume();
       },
       (error: unknown) => {
         // Unreachable or slower than its timeout: never fail the request, limit it per node instead.
         this.#storeFailed(error instanceof Error ? error.message : String(error));
-        if (this.#finish(this.node.admit(limit, address, this.#now()), res) && !res.destroyed) resume();
+        if (outlet.closed(out)) return; // as above
+        if (this.#finish(this.node.admit(limit, address, this.#now()), out, outlet)) resume();
       },
     ).catch((error: unknown) => {
       this.#logger?.error({ err: error }, 'request handler failed');
-      if (!res.headersSent) sendLimited(res, 500, 0);
-      else res.destroy();
+      outlet.failed(out);
     });
   }
 
-  #finish(verdict: Verdict, res: ServerResponse): boolean {
+  #finish<O>(verdict: Verdict, out: O, outlet: LimitOutlet<O>): boolean {
     if (verdict.admitted) {
-      if (verdict.release !== null) res.once('close', verdict.release);
+      if (verdict.release !== null) outlet.onClose(out, verdict.release);
       return true;
     }
     const status = verdict.kind === 'rate' ? this.#requestStatus : this.#connectionStatus;
-    sendLimited(res, status, verdict.retryAfterMs);
+    outlet.limited(out, status, verdict.retryAfterMs);
     return false;
   }
 
@@ -106,20 +112,69 @@ function isListed(list: BlockList, address: string): boolean {
   return address !== '' && list.check(address, address.includes(':') ? 'ipv6' : 'ipv4');
 }
 
+/** How the limiter answers and watches one request: a ServerResponse (httpOutlet) or a raw socket (upgrades). */
+export interface LimitOutlet<O> {
+  /** The client is gone ('close' already emitted or about to be): admitting now would leak a connection slot. */
+  closed(out: O): boolean;
+  /** Runs `release` when the request ends — for an upgrade, when its tunnel closes. */
+  onClose(out: O, release: () => void): void;
+  limited(out: O, status: number, retryAfterMs: number): void;
+  /** A bug in the asynchronous path: 500, or cut the connection if the answer already started. */
+  failed(out: O): void;
+}
+
+export const httpLimitOutlet: LimitOutlet<ServerResponse> = {
+  closed: (res) => res.destroyed || res.closed,
+  onClose: (res, release) => void res.once('close', release),
+  limited: sendLimited,
+  failed: (res) => (res.headersSent ? void res.destroy() : sendLimited(res, 500, 0)),
+};
+
+export const rawLimitOutlet: LimitOutlet<Duplex> = {
+  closed: (socket) => socket.destroyed,
+  onClose: (socket, release) => void socket.once('close', release),
+  limited: sendRawLimited,
+  failed: (socket) => sendRawLimited(socket, 500, 0),
+};
+
 const bodies = new Map<number, Buffer>();
+
+function limitedBody(status: number): Buffer {
+  let body = bodies.get(status);
+  if (body === undefined) {
+    const reason = reasonOf(status);
+    bodies.set(status, (body = Buffer.from(`${status} ${reason}\n`, 'latin1')));
+  }
+  return body;
+}
+
+function reasonOf(status: number): string {
+  return status === 503 ? 'Service Temporarily Unavailable' : (STATUS_CODES[status] ?? 'Error');
+}
 
 /** A small fixed answer, as nginx's own error page for the status; 429 says when to come back. */
 export function sendLimited(res: ServerResponse, status: number, retryAfterMs: number): void {
-  let body = bodies.get(status);
-  if (body === undefined) {
-    const reason = status === 503 ? 'Service Temporarily Unavailable' : (STATUS_CODES[status] ?? 'Error');
-    bodies.set(status, (body = Buffer.from(`${status} ${reason}\n`, 'latin1')));
-  }
+  const body = limitedBody(status);
   const headers = ['Content-Type', 'text/plain; charset=utf-8', 'Content-Length', String(body.length), 'Server', 'sluice'];
-  // RFC 6585: a 429 MAY say how long to wait; whole seconds, at least 1 (a 0 would invite an immediate retry).
-  if (status === 429) headers.push('Retry-After', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+  if (status === 429) headers.push('Retry-After', retryAfterOf(retryAfterMs));
   res.writeHead(status, headers);
   res.end(body);
+}
+
+/** The same answer on an upgrade request's socket (it left node:http's control), then closes it. */
+export function sendRawLimited(socket: Duplex, status: number, retryAfterMs: number): void {
+  if (socket.destroyed) return;
+  const body = limitedBody(status);
+  let head = `HTTP/1.1 ${status} ${reasonOf(status)}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+    `Content-Length: ${body.length}\r\nServer: sluice\r\nConnection: close\r\nDate: ${httpDate()}\r\n`;
+  if (status === 429) head += `Retry-After: ${retryAfterOf(retryAfterMs)}\r\n`;
+  // Destroy once flushed: the connection is closed by us, whether or not the client ever sends its FIN.
+  socket.end(Buffer.concat([Buffer.from(`${head}\r\n`, 'latin1'), body]), () => socket.destroy());
+}
+
+/** RFC 6585: a 429 MAY say how long to wait; whole seconds, at least 1 (a 0 would invite an immediate retry). */
+function retryAfterOf(retryAfterMs: number): string {
+  return String(Math.max(1, Math.ceil(retryAfterMs / 1000)));
 }
 
 /**

@@ -1,14 +1,15 @@
 // The server's 'upgrade' listener (requests with `Connection: upgrade` + `Upgrade`, i.e. WebSockets): the same
-// routing and headers as plain requests, then a Tunnel. The socket is ours from here on, so every path ends by
+// stages as plain requests (request-flow.ts: routing, redirects, rewrite, rate limit, endpoints) and headers,
+// then a Tunnel. The socket is ours from here on, so every path ends by
 // answering on it or destroying it.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Route } from '../../model/index.ts';
-import { buildRequestHeaders, hostHeaderOf, overrideHeaders, type RequestFacts } from '../headers/request-headers.ts';
-import { runLocationStages } from '../location-stages.ts';
+import type { BackendTarget, Route } from '../../model/index.ts';
+import { buildRequestHeaders, overrideHeaders, type RequestFacts } from '../headers/request-headers.ts';
 import type { ProxyContext } from '../proxy-context.ts';
+import { rawLimitOutlet } from '../rate-limit/rate-limit-stage.ts';
+import { runRequestStages, type Outlet } from '../request-flow.ts';
 import { sendRawError, sendRawRedirect } from '../respond.ts';
-import { routeRequest } from '../route-request.ts';
 import { forwardedContextOf } from '../client-address.ts';
 import { Tunnel } from './tunnel.ts';
 
@@ -20,7 +21,7 @@ export function createUpgradeHandler(
     // A reset from the client must not become an unhandled 'error' event.
     socket.on('error', () => socket.destroy());
     try {
-      serveUpgrade(ctx, tunnels, req, socket, head);
+      runRequestStages(ctx, req, socket, upgradeOutlet, { tunnels, head });
     } catch (error: unknown) {
       ctx.logger.error({ err: error }, 'upgrade handler failed');
       sendRawError(socket, 'internal');
@@ -28,37 +29,41 @@ export function createUpgradeHandler(
   };
 }
 
-function serveUpgrade(
+/** What an upgrade request carries past stage 4 (request-flow.ts): its tunnel registry and the bytes read ahead. */
+interface UpgradeState {
+  readonly tunnels: Set<Duplex>;
+  readonly head: Buffer;
+}
+
+/** How upgrade requests are answered: raw HTTP on the socket (it left node:http's control), then a Tunnel. */
+const upgradeOutlet: Outlet<Duplex, UpgradeState> = {
+  ...rawLimitOutlet,
+  error: sendRawError,
+  redirect: sendRawRedirect,
+  routed: () => undefined,
+  // custom-http-errors pages are fetched as an Exchange on a ServerResponse; a raw socket gets the plain 503.
+  unavailable: (_ctx, _req, socket) => sendRawError(socket, 'no-endpoints'),
+  forward: openTunnel,
+};
+
+function openTunnel(
   ctx: ProxyContext,
-  tunnels: Set<Duplex>,
   req: IncomingMessage,
   socket: Duplex,
-  head: Buffer,
+  state: UpgradeState,
+  route: Route,
+  backend: BackendTarget,
+  extra: string[] | null,
+  host: string,
+  target: string,
 ): void {
-  const table = ctx.tableSlot.current;
-  const host = hostHeaderOf(req.rawHeaders);
-  const route = host === null ? 'bad-request' : routeRequest(ctx, table, req, host ?? '');
-  if (typeof route === 'string') return sendRawError(socket, route);
-  const action = route.action;
-  // The same redirect and rewrite stages as plain requests (request-handler.ts), answered on the raw socket.
-  let target = req.url!;
-  if (action.kind === 'redirect' || route.features !== undefined) {
-    const outcome = runLocationStages(ctx, req, route, host ?? '');
-    if (outcome.kind === 'redirect') return sendRawRedirect(socket, outcome.status, outcome.location);
-    if (outcome.kind === 'error') return sendRawError(socket, outcome.error);
-    target = outcome.target;
-  }
-  if (action.kind === 'not-found') return sendRawError(socket, 'not-found');
-  if (action.kind !== 'forward') return sendRawError(socket, 'no-backend');
-  const backend = action.backend;
-  if (ctx.endpoints.endpointsFor(backend).length === 0) return sendRawError(socket, 'no-endpoints');
-  ctx.balancers.pruneFor(table);
   const facts: RequestFacts = { hasBody: false, requestId: '' };
-  const headers = handshakeHeaders(ctx, req, route, host ?? '', facts);
+  const headers = handshakeHeaders(ctx, req, route, host, facts);
+  if (extra !== null) overrideHeaders(headers, extra);
   // A handshake carries no body (RFC 6455 §4.1). One that does would have its body spliced into the tunnel
   // after the 101 — refuse it rather than guess what the pod expects.
   if (facts.hasBody) return sendRawError(socket, 'bad-request');
-  const tunnel = new Tunnel(ctx, req, socket, head, backend, headers, tunnels, target);
+  const tunnel = new Tunnel(ctx, req, socket, state.head, backend, headers, state.tunnels, target);
   if (!tunnel.connect()) sendRawError(socket, 'no-endpoints');
 }
 
