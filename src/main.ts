@@ -139,12 +139,15 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       announceShutdown(secureProxy.server);
       // The source stays open during the delay: upstream pods may be rolling at the same time.
       await new Promise((resolve) => setTimeout(resolve, delayMs));
-      logger.info({ graceMs }, 'shutdown: listeners closing');
       const closeSource = async (): Promise<void> => {
         await source.close();
         await statusPublisher?.stop();
       };
-      await Promise.all([closeSource(), proxy.drain(graceMs), secureProxy.drain(graceMs)]);
+      const draining = Promise.all([closeSource(), proxy.drain(graceMs), secureProxy.drain(graceMs)]);
+      // Logged once drain() has closed the listeners (synchronously, before its first await): a client that
+      // reads this line and connects must be refused, not queued on a socket about to close and then reset.
+      logger.info({ graceMs }, 'shutdown: listeners closing');
+      await draining;
       await upstreams.close();
       store?.close();
       await observability.close();
