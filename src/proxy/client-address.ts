@@ -4,7 +4,8 @@
 // With no --trusted-proxies (the default) the client is the TCP peer and the only cost is a null check: a
 // client-supplied X-Forwarded-For is unverified and must never choose the rate-limit key.
 import type { IncomingMessage } from 'node:http';
-import { BlockList, isIP } from 'node:net';
+import { isIP, type BlockList } from 'node:net';
+import { blockListOf } from '../router/block-list.ts';
 import type { ProxyContext } from './proxy-context.ts';
 import { localPortOf } from './route-request.ts';
 
@@ -17,19 +18,12 @@ export function peerAddressOf(req: IncomingMessage): string {
 /** --trusted-proxies, parsed once at start into a BlockList (node's native CIDR matcher). */
 export class TrustedProxies {
   readonly cidrs: readonly string[];
-  readonly #list = new BlockList();
+  readonly #list: BlockList;
 
   /** Throws on an invalid CIDR or address (the CLI validates first). */
   constructor(cidrs: readonly string[]) {
     this.cidrs = cidrs;
-    for (const cidr of cidrs) {
-      const [address = '', bits] = cidr.split('/');
-      const family = isIP(address);
-      if (family === 0) throw new Error(`not an IP address or CIDR: ${cidr}`);
-      const type = family === 4 ? 'ipv4' : 'ipv6';
-      if (bits === undefined) this.#list.addAddress(address, type);
-      else this.#list.addSubnet(address, Number(bits), type);
-    }
+    this.#list = blockListOf(cidrs);
   }
 
   has(address: string): boolean {
@@ -103,16 +97,26 @@ function firstToken(value: string): string {
   return (comma === -1 ? value : value.slice(0, comma)).trim().toLowerCase();
 }
 
+/** The forwarded-header facts of one request (the ForwardedContext of headers/request-headers.ts, upgrade aside). */
+export interface ForwardedFacts {
+  host: string;
+  clientAddress: string;
+  localPort: string;
+  scheme: 'http' | 'https';
+  upstreamHost: string | null;
+}
+
 /**
  * The forwarded-header facts for `req` (ForwardedContext of headers/request-headers.ts): address, port and scheme
  * are ours unless a trusted proxy sent them (ingress-nginx use-forwarded-headers honours X-Forwarded-Proto/-Port).
+ * Computed once per request by request-flow.ts, which passes it to the rate limit, the headers and the access log.
  */
 export function forwardedContextOf(
   ctx: ProxyContext,
   req: IncomingMessage,
   host: string,
   upstreamHost: string | null,
-): { host: string; clientAddress: string; localPort: string; scheme: 'http' | 'https'; upstreamHost: string | null } {
+): ForwardedFacts {
   const peer = peerAddressOf(req);
   const trusted = ctx.trustedProxies;
   if (trusted === null || !trusted.has(peer)) {

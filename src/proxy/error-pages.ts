@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Route, RouteOrigin } from '../model/index.ts';
 import { Exchange } from './forward/exchange.ts';
 import { removeHeaders } from './headers/hop-by-hop.ts';
+import { rawHeaderValue } from './headers/raw-header.ts';
 import { buildRequestHeaders, overrideHeaders, type RequestFacts } from './headers/request-headers.ts';
 import type { ProxyContext } from './proxy-context.ts';
 import { sendError } from './respond.ts';
@@ -16,7 +17,7 @@ import { forwardedContextOf } from './client-address.ts';
 export function defaultBackendHeaders(origin: RouteOrigin, req: IncomingMessage, code: number): string[] {
   return [
     'x-code', String(code),
-    'x-format', headerOf(req.rawHeaders, 'accept'),
+    'x-format', rawHeaderValue(req.rawHeaders, 'accept'),
     'x-namespace', origin.namespace,
     'x-ingress-name', origin.ingress,
     'x-service-name', origin.service,
@@ -38,9 +39,4 @@ export function serveErrorPage(ctx: ProxyContext, req: IncomingMessage, res: Ser
   overrideHeaders(headers, [...defaultBackendHeaders(pages.origin, req, code), 'x-original-uri', req.url ?? '/']);
   const exchange = new Exchange(ctx, req, res, route, backend, headers, false, '/', null);
   if (!exchange.dispatch()) sendError(res, 'not-found');
-}
-
-function headerOf(raw: readonly string[], lowerName: string): string {
-  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === lowerName) return raw[i + 1]!;
-  return '';
 }

@@ -1,6 +1,8 @@
 // The closed catalogue of answers the proxy gives instead of an upstream response. Every kind has one stable
 // code (logs, metrics), one status and a tiny fixed body: nothing from the request, the route or the upstream
 // error ever reaches the client.
+import { STATUS_CODES } from 'node:http';
+import { serverName } from './headers/response-headers.ts';
 
 export const proxyErrorKinds = [
   'bad-request', // the request target cannot be routed safely (path escapes the root, duplicate Host, …)
@@ -42,15 +44,14 @@ export interface ErrorReply {
   /** Reason phrase for hand-written status lines. */
   readonly reason: string;
   readonly body: Buffer;
-  /** Flat [name, value, …] header list for writeHead(), built once per kind. */
+  /** Flat [name, value, …] header list for writeHead(), built once per status. */
   readonly headers: readonly string[];
   /** Same plus `Connection: close`, for when an unread request body makes the connection unusable. */
   readonly closingHeaders: readonly string[];
 }
 
-function buildReply(kind: ProxyErrorKind): ErrorReply {
-  const status = statusOf[kind];
-  const reason = reasonOf[status] ?? 'Error';
+function buildReply(status: number): ErrorReply {
+  const reason = reasonOf[status] ?? STATUS_CODES[status] ?? 'Error';
   const body = Buffer.from(`${status} ${reason}\n`, 'latin1');
   const headers = Object.freeze([
     'Content-Type',
@@ -58,13 +59,23 @@ function buildReply(kind: ProxyErrorKind): ErrorReply {
     'Content-Length',
     String(body.length),
     'Server',
-    'sluice',
+    serverName,
   ]);
   const closingHeaders = Object.freeze([...headers, 'Connection', 'close']);
   return Object.freeze({ status, reason, body, headers, closingHeaders });
 }
 
-const replies = new Map<ProxyErrorKind, ErrorReply>(proxyErrorKinds.map((kind) => [kind, buildReply(kind)]));
+/** Replies by status: the catalogue's, plus the configurable rate-limit statuses (built on first use). */
+const byStatus = new Map<number, ErrorReply>();
+
+/** The proxy's own "<status> <reason>" answer for any status (the rate limit's limit-*-status-code among them). */
+export function statusReply(status: number): ErrorReply {
+  let reply = byStatus.get(status);
+  if (reply === undefined) byStatus.set(status, (reply = buildReply(status)));
+  return reply;
+}
+
+const replies = new Map<ProxyErrorKind, ErrorReply>(proxyErrorKinds.map((kind) => [kind, statusReply(statusOf[kind])]));
 
 export function errorReply(kind: ProxyErrorKind): ErrorReply {
   return replies.get(kind)!;

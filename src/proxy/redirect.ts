@@ -5,6 +5,7 @@
 // ASCII is %-encoded, so no redirect can carry a CR/LF or a space into the response head.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RedirectTarget } from '../model/index.ts';
+import { percentEncoded } from '../router/escape-uri.ts';
 import { serverName } from './headers/response-headers.ts';
 
 /** A Host header value usable in a Location: a DNS name or bracketed IPv6, optional port. */
@@ -61,8 +62,7 @@ function visible(location: string): string {
   if (!/[^\x21-\x7e]/.test(location)) return location;
   return location.replace(/[^\x21-\x7e]/gu, (c) => {
     const code = c.codePointAt(0)!;
-    const bytes = code <= 0xff ? [code] : [...Buffer.from(c, 'utf8')];
-    return bytes.map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+    return percentEncoded(code <= 0xff ? [code] : Buffer.from(c, 'utf8'));
   });
 }
 

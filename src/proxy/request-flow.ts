@@ -12,7 +12,7 @@ import { requestHostOf } from './headers/http2-request.ts';
 import { runLocationStages } from './location-stages.ts';
 import type { ProxyContext } from './proxy-context.ts';
 import { rateLimitsFor, type LimitOutlet } from './rate-limit/rate-limit-stage.ts';
-import { clientAddressOf } from './client-address.ts';
+import { forwardedContextOf, peerAddressOf, type ForwardedFacts } from './client-address.ts';
 import { routeRequest } from './route-request.ts';
 
 /** Where a request's answer goes (`O`) and what it carries past stage 4 (`X`: the metrics record, the tunnel set…). */
@@ -21,15 +21,18 @@ export interface Outlet<O, X> extends LimitOutlet<O> {
   redirect(out: O, status: number, location: string): void;
   /** Stage 1 chose `route` (metrics label it, even when a later stage refuses the request). */
   routed(state: X, route: Route): void;
+  /** The client address after real-IP processing is known (the access log shows it). */
+  addressed(state: X, address: string): void;
   /** No ready endpoint, default-backend annotation included: 503, or the route's error page where it has one. */
   unavailable(ctx: ProxyContext, req: IncomingMessage, out: O, route: Route, host: string): void;
   /**
    * Stages 5–6 (positional, not an object: no allocation per request). `extra`: headers to set for a
-   * default-backend fallback, else null.
+   * default-backend fallback, else null. `forwarded`: the request's forwarded-header facts (client-address.ts).
    */
   forward(
     ctx: ProxyContext, req: IncomingMessage, out: O, state: X,
     route: Route, backend: BackendTarget, extra: string[] | null, host: string, target: string,
+    forwarded: ForwardedFacts,
   ): void;
 }
 
@@ -59,13 +62,25 @@ export function runRequestStages<O, X>(ctx: ProxyContext, req: IncomingMessage, 
   // 3. Rate limit: limit-rps/-rpm/-connections (rate-limit/). nginx's limit_req runs in the preaccess phase, after
   //    all rewrites and redirects above, so a redirected request never uses up a client's allowance.
   //    A cluster-wide limit (Redis) answers later: enforce() then returns false and calls `resume` if admitted.
+  //    With --trusted-proxies the forwarded headers are scanned here, once, and the result passed on (rate-limit
+  //    key, upstream headers, access log); without, the key is the TCP peer and nothing is allocated here.
+  const forwarded = ctx.trustedProxies === null ? null : forwardedFor(ctx, req, outlet, state, route, host);
   const rateLimit = route.features?.rateLimit ?? null;
   if (rateLimit !== null) {
-    const resume = (): void => dispatch(ctx, req, out, outlet, state, route, table, host, target);
-    const client = clientAddressOf(req, ctx.trustedProxies);
+    const resume = (): void => dispatch(ctx, req, out, outlet, state, route, table, host, target, forwarded);
+    const client = forwarded === null ? peerAddressOf(req) : forwarded.clientAddress;
     if (!rateLimitsFor(ctx.tableSlot).enforce(rateLimit, client, out, outlet, resume)) return;
   }
-  dispatch(ctx, req, out, outlet, state, route, table, host, target);
+  dispatch(ctx, req, out, outlet, state, route, table, host, target, forwarded);
+}
+
+/** The request's forwarded-header facts, computed once (client-address.ts) and noted for the access log. */
+function forwardedFor<O, X>(
+  ctx: ProxyContext, req: IncomingMessage, outlet: Outlet<O, X>, state: X, route: Route, host: string,
+): ForwardedFacts {
+  const forwarded = forwardedContextOf(ctx, req, host, route.features?.upstreamHost ?? null);
+  outlet.addressed(state, forwarded.clientAddress);
+  return forwarded;
 }
 
 /** Stage 4: the action, then endpoints — with the default-backend annotation's fallback, as ingress-nginx. */
@@ -79,6 +94,7 @@ function dispatch<O, X>(
   table: RouteTable,
   host: string,
   target: string,
+  forwarded: ForwardedFacts | null,
 ): void {
   const action = route.action;
   if (action.kind === 'not-found') return outlet.error(out, 'not-found');
@@ -94,5 +110,5 @@ function dispatch<O, X>(
     backend = fallback.backend;
     extra = defaultBackendHeaders(fallback.origin, req, 503);
   }
-  outlet.forward(ctx, req, out, state, route, backend, extra, host, target);
+  outlet.forward(ctx, req, out, state, route, backend, extra, host, target, forwarded ?? forwardedFor(ctx, req, outlet, state, route, host));
 }

@@ -13,7 +13,7 @@ import { httpLimitOutlet } from './rate-limit/rate-limit-stage.ts';
 import { sendRedirect } from './redirect.ts';
 import { runRequestStages, type Outlet } from './request-flow.ts';
 import { sendError } from './respond.ts';
-import { forwardedContextOf } from './client-address.ts';
+import type { ForwardedFacts } from './client-address.ts';
 
 export function createRequestHandler(ctx: ProxyContext): (req: IncomingMessage, res: ServerResponse) => void {
   return function handleRequest(req, res) {
@@ -37,6 +37,9 @@ const httpOutlet: Outlet<ServerResponse, RequestRecord | null> = {
   routed: (record, route) => {
     if (record !== null) record.route = route;
   },
+  addressed: (record, address) => {
+    if (record !== null) record.clientAddress = address;
+  },
   unavailable: (ctx, req, res, route, host) => {
     // As ingress-nginx answers when its balancer has no peers: 503, or the route's custom-http-errors page.
     if (intercepts(route, 503)) return serveErrorPage(ctx, req, res, route, 503, host);
@@ -56,13 +59,13 @@ function forward(
   fallbackHeaders: string[] | null,
   host: string,
   target: string,
+  forwarded: ForwardedFacts,
 ): void {
   let extra = fallbackHeaders;
   const features = route.features;
   // 5. Headers: what the pod receives (§2.4), with upstream-vhost and x-forwarded-prefix where set.
   const facts: RequestFacts = { hasBody: false, requestId: '' };
-  // The client address after real-IP processing (--trusted-proxies), as the rate limit saw it.
-  const forwarded = forwardedContextOf(ctx, req, host, features?.upstreamHost ?? null);
+  // `forwarded`: the client address after real-IP processing (--trusted-proxies), as the rate limit saw it.
   const headers = buildRequestHeaders(req.rawHeaders, forwarded, facts);
   if (req.httpVersionMajor === 2) adaptHttp2Request(req, headers, facts);
   const prefix = features?.forwardedPrefix ?? null;

@@ -1,7 +1,7 @@
 // Writing the catalogue's error answers, on a ServerResponse or (for upgrade requests) on a raw socket.
 import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { errorReply, type ProxyErrorKind } from './errors.ts';
+import { errorReply, type ErrorReply, type ProxyErrorKind } from './errors.ts';
 import { httpDate } from './http-date.ts';
 
 /**
@@ -25,13 +25,17 @@ export function sendError(res: ServerResponse, kind: ProxyErrorKind, closeConnec
 
 /** The same answer on a socket that left node:http's control (the 'upgrade' event), then closes it. */
 export function sendRawError(socket: Duplex, kind: ProxyErrorKind): void {
+  sendRawReply(socket, errorReply(kind));
+}
+
+/** `reply` on a raw socket, then closes it. `extra`: further header lines ("Name: value\r\n" each), or ''. */
+export function sendRawReply(socket: Duplex, reply: ErrorReply, extra = ''): void {
   if (socket.destroyed) return;
-  const reply = errorReply(kind);
   let head = `HTTP/1.1 ${reply.status} ${reply.reason}\r\n`;
   for (let i = 0; i < reply.closingHeaders.length; i += 2) {
     head += `${reply.closingHeaders[i]}: ${reply.closingHeaders[i + 1]}\r\n`;
   }
-  head += `Date: ${httpDate()}\r\n\r\n`;
+  head += `Date: ${httpDate()}\r\n${extra}\r\n`;
   // Destroy once flushed: the connection is closed by us, whether or not the client ever sends its FIN.
   socket.end(Buffer.concat([Buffer.from(head, 'latin1'), reply.body]), () => socket.destroy());
 }

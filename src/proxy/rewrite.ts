@@ -2,6 +2,7 @@
 // The captures come from the normalised, decoded path (nginx's $uri); the result is re-escaped the way nginx's
 // proxy module escapes a rewritten URI (ngx_escape_uri, NGX_ESCAPE_URI), and the original query string is kept.
 import type { PathRewrite } from '../model/index.ts';
+import { escapeUri } from '../router/escape-uri.ts';
 
 /** The rewritten path (escaped, without query), from the normalised request path. */
 export function rewritePath(rewrite: PathRewrite, normalizedPath: string): string {
@@ -26,12 +27,4 @@ export function upstreamTarget(rewritten: string, originalTarget: string): strin
   const at = originalTarget.indexOf('?');
   // nginx re-appends $args when there are any ("?" alone is no arguments).
   return at === -1 || at === originalTarget.length - 1 ? path : `${path}${originalTarget.slice(at)}`;
-}
-
-/** ngx_escape_uri NGX_ESCAPE_URI: control characters, space, '#', '%', '?', DEL and non-ASCII (as UTF-8). */
-export function escapeUri(path: string): string {
-  if (!/[\x00-\x20#%?\x7f-\u{10ffff}]/u.test(path)) return path;
-  return path.replace(/[\x00-\x20#%?\x7f-\u{10ffff}]/gu, (c) =>
-    [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
-  );
 }

@@ -1,5 +1,6 @@
 import type { Route } from '../model/index.ts';
 import { compareStrings } from './diagnostics.ts';
+import { escapeUri } from './escape-uri.ts';
 import { makeRoute, type ServerDraft } from './server-draft.ts';
 
 // Redirects that belong to a host rather than to one of its paths, precomputed so the lookup costs one Map.get.
@@ -27,7 +28,8 @@ export function slashRedirects(host: string, routes: readonly Route[]): Map<stri
   for (const name of [...names].sort(compareStrings)) {
     if (name === '/' || !name.endsWith('/') || names.has(name.slice(0, -1))) continue;
     const owner = owners.get(name)!;
-    const target = { kind: 'slash' as const, path: escapeLocation(name) };
+    // nginx's ngx_escape_uri(NGX_ESCAPE_URI) of the location name (clcf->escaped_name).
+    const target = { kind: 'slash' as const, path: escapeUri(name) };
     redirects.set(name.slice(0, -1), makeRoute(host, name.slice(0, -1), 'Redirect', owner.ingress, { kind: 'redirect', status: 301, target }));
   }
   return redirects.size === 0 ? null : redirects;
@@ -45,11 +47,4 @@ export function appRootRoute(draft: ServerDraft, orderedRoutes: readonly Route[]
     return makeRoute(draft.host, '/', 'Redirect', appRoot.ingress, action);
   }
   return null;
-}
-
-/** nginx's ngx_escape_uri(NGX_ESCAPE_URI) of the location name (clcf->escaped_name). */
-function escapeLocation(name: string): string {
-  return name.replace(/[\x00-\x20#%?\x7f-\u{10ffff}]/gu, (c) =>
-    [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
-  );
 }

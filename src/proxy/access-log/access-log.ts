@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino from 'pino';
 import { clientAddressOf, type TrustedProxies } from '../client-address.ts';
+import { rawHeaderValue } from '../headers/raw-header.ts';
 import { routeLabels } from '../metrics/request-cells.ts';
 import type { RequestRecord } from '../metrics/request-observer.ts';
 
@@ -26,21 +27,22 @@ export class AccessLog {
     const http2 = req.httpVersionMajor === 2;
     const line = {
       time: new Date().toISOString(),
-      remote_addr: clientAddressOf(req, this.#trusted),
+      // As the request flow computed it; a request answered before that (400, redirect) reads it here.
+      remote_addr: record.clientAddress === '' ? clientAddressOf(req, this.#trusted) : record.clientAddress,
       method: req.method ?? '',
       path: req.url ?? '',
       protocol: `HTTP/${req.httpVersion}`,
       status,
       bytes_sent: http2 ? record.upstreamBytes : (req.socket?.bytesWritten ?? 0) - record.bytesBefore,
-      http_referer: header(req, 'referer'),
-      http_user_agent: header(req, 'user-agent'),
+      http_referer: rawHeaderValue(req.rawHeaders, 'referer'),
+      http_user_agent: rawHeaderValue(req.rawHeaders, 'user-agent'),
       request_length: requestLength(req),
       request_time: round(seconds),
       proxy_upstream_name: action?.kind === 'forward' ? `${action.backend.namespace}-${action.backend.service}-${action.backend.servicePort.port}` : '',
       upstream_addr: record.upstreamAddress,
       upstream_status: record.upstreamStatus === 0 ? null : record.upstreamStatus,
       upstream_response_time: record.upstreamSeconds < 0 ? null : round(record.upstreamSeconds),
-      req_id: record.requestId || header(req, 'x-request-id'),
+      req_id: record.requestId || rawHeaderValue(req.rawHeaders, 'x-request-id'),
       namespace: labels['namespace'],
       ingress: labels['ingress'],
       service: labels['service'],
@@ -59,18 +61,12 @@ export class AccessLog {
   }
 }
 
-function header(req: IncomingMessage, lowerName: string): string {
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === lowerName.length && raw[i]!.toLowerCase() === lowerName) return raw[i + 1]!;
-  return '';
-}
-
 /** nginx's $request_length: request line, headers and body. Header bytes are counted as sent (name: value CRLF). */
 function requestLength(req: IncomingMessage): number {
   let length = (req.method ?? '').length + (req.url ?? '').length + 12;
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) length += raw[i]!.length + raw[i + 1]!.length + 4;
-  const body = Number(header(req, 'content-length'));
+  const body = Number(rawHeaderValue(raw, 'content-length'));
   return length + 2 + (Number.isFinite(body) ? body : 0);
 }
 

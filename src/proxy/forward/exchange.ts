@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { BackendTarget, Route } from '../../model/index.ts';
+import { pickEndpoint } from '../balancer/pick-endpoint.ts';
 import type { UpstreamEndpoint } from '../endpoints/upstream-endpoint.ts';
 import { classifyUpstreamError, isRetryable, statusFor, type ProxyErrorKind } from '../errors.ts';
 import { buildResponseHeaders } from '../headers/response-headers.ts';
@@ -79,7 +80,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
 
   /** Sends the request to the next endpoint; false when no endpoint is left to try. */
   dispatch(): boolean {
-    const endpoint = this.#nextEndpoint();
+    // Read afresh on each attempt: an endpoint removed since the first attempt is not retried.
+    const endpoint = pickEndpoint(this.#ctx, this.#backend, this.#tried);
     if (endpoint === undefined) return false;
     this.#endpoint = endpoint;
     this.#controller = null;
@@ -159,18 +161,6 @@ export class Exchange implements Dispatcher.DispatchHandler {
     if (this.#tried.length >= maxAttempts) return false;
     this.#ctx.logger.debug({ route: this.#route.id, endpoint: this.#endpoint!.key }, 'retrying on the next endpoint');
     return this.dispatch();
-  }
-
-  #nextEndpoint(): UpstreamEndpoint | undefined {
-    // Read afresh on each attempt: an endpoint removed since the first attempt is not retried.
-    const endpoints = this.#ctx.endpoints.endpointsFor(this.#backend);
-    const balancer = this.#ctx.balancers.for(this.#backend.key);
-    const tried = this.#tried;
-    for (let i = 0; i < endpoints.length; i++) {
-      const endpoint = endpoints[balancer.pick(endpoints.length)]!;
-      if (tried === undefined || !tried.includes(endpoint.key)) return endpoint;
-    }
-    return undefined;
   }
 
   #log(error: Error, message: string, kind?: ProxyErrorKind): void {

@@ -2,6 +2,7 @@
 // (ingress-semantics.md §2.4). One pass over req.rawHeaders; the output is the flat [name, value, …] array
 // undici takes as is, so no header object is ever materialised.
 import { addConnectionTokens, isHopByHop, removeHeaders } from './hop-by-hop.ts';
+import { rawHeaderIndex } from './raw-header.ts';
 import { generateRequestId } from './request-id.ts';
 
 /** What the pass learns about the request besides the headers. Filled in by buildRequestHeaders(). */
@@ -139,14 +140,10 @@ function appendForwarded(
  * duplicate host header") because two Hosts let the router and the pod disagree about the virtual host.
  */
 export function hostHeaderOf(raw: readonly string[]): string | undefined | null {
-  let host: string | undefined;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
-    if (name.length !== 4 || name.toLowerCase() !== 'host') continue;
-    if (host !== undefined) return null;
-    host = raw[i + 1]!;
-  }
-  return host;
+  const first = rawHeaderIndex(raw, 'host');
+  if (first === -1) return undefined;
+  if (rawHeaderIndex(raw, 'host', first + 2) !== -1) return null;
+  return raw[first + 1]!;
 }
 
 /**

@@ -22,6 +22,8 @@ export class RequestRecord {
   /** Body bytes relayed from the upstream (HTTP/2 responses report this as bytes sent). */
   upstreamBytes = 0;
   requestId = '';
+  /** The client address after real-IP processing, once request-flow.ts computed it ('' before). */
+  clientAddress = '';
 
   constructor(start: number, bytesBefore: number) {
     this.start = start;

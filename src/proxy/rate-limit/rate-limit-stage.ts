@@ -2,12 +2,13 @@
 // routes with a RateLimit get here. Per node by default; cluster-scoped rates go to the Redis store and fall back
 // to per-node limiting (same arithmetic) whenever it is not connected, fails or is slower than its timeout. The key is the client address (nginx $binary_remote_addr); an allow-listed
 // client has an empty key, which nginx does not count, so it is never limited.
-import { STATUS_CODES, type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { BlockList } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { RateLimit } from '../../model/index.ts';
-import { httpDate } from '../http-date.ts';
+import { statusReply } from '../errors.ts';
+import { sendRawReply } from '../respond.ts';
 import { NodeRateLimits, type Verdict } from './node-limits.ts';
 import type { RedisRateStore } from './redis-store.ts';
 
@@ -137,39 +138,19 @@ export const rawLimitOutlet: LimitOutlet<Duplex> = {
   failed: (socket) => sendRawLimited(socket, 500, 0),
 };
 
-const bodies = new Map<number, Buffer>();
-
-function limitedBody(status: number): Buffer {
-  let body = bodies.get(status);
-  if (body === undefined) {
-    const reason = reasonOf(status);
-    bodies.set(status, (body = Buffer.from(`${status} ${reason}\n`, 'latin1')));
-  }
-  return body;
-}
-
-function reasonOf(status: number): string {
-  return status === 503 ? 'Service Temporarily Unavailable' : (STATUS_CODES[status] ?? 'Error');
-}
-
-/** A small fixed answer, as nginx's own error page for the status; 429 says when to come back. */
+/** The proxy's own answer for the status (errors.ts), as nginx's own error page for it; 429 says when to come back. */
 export function sendLimited(res: ServerResponse, status: number, retryAfterMs: number): void {
-  const body = limitedBody(status);
-  const headers = ['Content-Type', 'text/plain; charset=utf-8', 'Content-Length', String(body.length), 'Server', 'sluice'];
-  if (status === 429) headers.push('Retry-After', retryAfterOf(retryAfterMs));
+  const reply = statusReply(status);
+  // The frozen list is only read by writeHead (node:http copies it into the header block).
+  const headers = status === 429 ? [...reply.headers, 'Retry-After', retryAfterOf(retryAfterMs)] : (reply.headers as string[]);
   res.writeHead(status, headers);
-  res.end(body);
+  res.end(reply.body);
 }
 
 /** The same answer on an upgrade request's socket (it left node:http's control), then closes it. */
 export function sendRawLimited(socket: Duplex, status: number, retryAfterMs: number): void {
-  if (socket.destroyed) return;
-  const body = limitedBody(status);
-  let head = `HTTP/1.1 ${status} ${reasonOf(status)}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-    `Content-Length: ${body.length}\r\nServer: sluice\r\nConnection: close\r\nDate: ${httpDate()}\r\n`;
-  if (status === 429) head += `Retry-After: ${retryAfterOf(retryAfterMs)}\r\n`;
-  // Destroy once flushed: the connection is closed by us, whether or not the client ever sends its FIN.
-  socket.end(Buffer.concat([Buffer.from(`${head}\r\n`, 'latin1'), body]), () => socket.destroy());
+  const extra = status === 429 ? `Retry-After: ${retryAfterOf(retryAfterMs)}\r\n` : '';
+  sendRawReply(socket, statusReply(status), extra);
 }
 
 /** RFC 6585: a 429 MAY say how long to wait; whole seconds, at least 1 (a 0 would invite an immediate retry). */

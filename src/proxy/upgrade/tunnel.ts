@@ -7,6 +7,7 @@ import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { BackendTarget } from '../../model/index.ts';
+import { pickEndpoint } from '../balancer/pick-endpoint.ts';
 import type { UpstreamEndpoint } from '../endpoints/upstream-endpoint.ts';
 import { classifyUpstreamError, isRetryable } from '../errors.ts';
 import { maxAttempts, type ProxyContext } from '../proxy-context.ts';
@@ -53,7 +54,7 @@ export class Tunnel {
 
   /** Connects to the next untried endpoint; false when none is left. */
   connect(): boolean {
-    const endpoint = this.#nextEndpoint();
+    const endpoint = pickEndpoint(this.#ctx, this.#backend, this.#tried);
     if (endpoint === undefined) return false;
     this.#tried.push(endpoint.key);
     const upstream = request({
@@ -135,15 +136,5 @@ export class Tunnel {
     // Close-delimited body: end, then destroy once flushed (the client may never send its FIN).
     res.pipe(client, { end: false });
     res.once('end', () => client.end(() => client.destroy()));
-  }
-
-  #nextEndpoint(): UpstreamEndpoint | undefined {
-    const endpoints = this.#ctx.endpoints.endpointsFor(this.#backend);
-    const balancer = this.#ctx.balancers.for(this.#backend.key);
-    for (let i = 0; i < endpoints.length; i++) {
-      const endpoint = endpoints[balancer.pick(endpoints.length)]!;
-      if (!this.#tried.includes(endpoint.key)) return endpoint;
-    }
-    return undefined;
   }
 }

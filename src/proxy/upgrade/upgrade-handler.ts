@@ -5,12 +5,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { BackendTarget, Route } from '../../model/index.ts';
+import { rawHeaderValue } from '../headers/raw-header.ts';
 import { buildRequestHeaders, overrideHeaders, type RequestFacts } from '../headers/request-headers.ts';
 import type { ProxyContext } from '../proxy-context.ts';
 import { rawLimitOutlet } from '../rate-limit/rate-limit-stage.ts';
 import { runRequestStages, type Outlet } from '../request-flow.ts';
 import { sendRawError, sendRawRedirect } from '../respond.ts';
-import { forwardedContextOf } from '../client-address.ts';
+import type { ForwardedFacts } from '../client-address.ts';
 import { Tunnel } from './tunnel.ts';
 
 export function createUpgradeHandler(
@@ -41,6 +42,7 @@ const upgradeOutlet: Outlet<Duplex, UpgradeState> = {
   error: sendRawError,
   redirect: sendRawRedirect,
   routed: () => undefined,
+  addressed: () => undefined,
   // custom-http-errors pages are fetched as an Exchange on a ServerResponse; a raw socket gets the plain 503.
   unavailable: (_ctx, _req, socket) => sendRawError(socket, 'no-endpoints'),
   forward: openTunnel,
@@ -54,11 +56,12 @@ function openTunnel(
   route: Route,
   backend: BackendTarget,
   extra: string[] | null,
-  host: string,
+  _host: string,
   target: string,
+  forwarded: ForwardedFacts,
 ): void {
   const facts: RequestFacts = { hasBody: false, requestId: '' };
-  const headers = handshakeHeaders(ctx, req, route, host, facts);
+  const headers = handshakeHeaders(req, route, forwarded, facts);
   if (extra !== null) overrideHeaders(headers, extra);
   // A handshake carries no body (RFC 6455 §4.1). One that does would have its body spliced into the tunnel
   // after the 101 — refuse it rather than guess what the pod expects.
@@ -68,17 +71,10 @@ function openTunnel(
 }
 
 /** The handshake's upstream headers, with upstream-vhost and x-forwarded-prefix where the route sets them. */
-function handshakeHeaders(ctx: ProxyContext, req: IncomingMessage, route: Route, host: string, facts: RequestFacts): string[] {
-  const forwarded = { ...forwardedContextOf(ctx, req, host, route.features?.upstreamHost ?? null), upgrade: upgradeValueOf(req.rawHeaders) };
+function handshakeHeaders(req: IncomingMessage, route: Route, forwardedFacts: ForwardedFacts, facts: RequestFacts): string[] {
+  const forwarded = { ...forwardedFacts, upgrade: rawHeaderValue(req.rawHeaders, 'upgrade') };
   const headers = buildRequestHeaders(req.rawHeaders, forwarded, facts);
   const prefix = route.features?.forwardedPrefix ?? null;
   if (prefix !== null) overrideHeaders(headers, ['x-forwarded-prefix', prefix]);
   return headers;
-}
-
-function upgradeValueOf(raw: readonly string[]): string {
-  for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i]!.length === 7 && raw[i]!.toLowerCase() === 'upgrade') return raw[i + 1]!;
-  }
-  return '';
 }

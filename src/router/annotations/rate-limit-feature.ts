@@ -1,7 +1,7 @@
 // The limit-* annotations of one Ingress → the RateLimit every route of that Ingress carries (ratelimit/main.go
 // Parse + template.go buildRateLimitZones/buildRateLimit). Pure; the proxy keeps the buckets, keyed by zone name.
-import { BlockList } from 'node:net';
 import type { ObjectMeta, RateLimit, RequestRateLimit } from '../../model/index.ts';
+import { blockListOf } from '../block-list.ts';
 import type { RateLimitAnnotations } from './rate-limit.ts';
 
 /**
@@ -34,14 +34,3 @@ export function rateLimitFeature(meta: ObjectMeta, values: RateLimitAnnotations)
  * --rate-limit-store; anything else (or no store) keeps ingress-nginx's per-replica budget.
  */
 export const rateLimitScopeAnnotation = 'sluice.dev/rate-limit-scope';
-
-function blockListOf(cidrs: readonly string[]): BlockList {
-  const list = new BlockList();
-  for (const cidr of cidrs) {
-    const [address = '', prefix] = cidr.split('/');
-    const family = address.includes(':') ? 'ipv6' : 'ipv4';
-    if (prefix === undefined) list.addAddress(address, family);
-    else list.addSubnet(address, Number(prefix), family);
-  }
-  return list;
-}
