@@ -45,6 +45,7 @@ export function compile(snapshot: Snapshot, options: CompileOptions): CompileRes
     tlsHosts: tlsHosts(ingresses),
     prefix: options.annotationsPrefix,
     fallbacks: new Map(),
+    rateLimits: new Map(),
   };
   attachFallbackFeatures(servers.values(), features);
   addPathRoutes(ingresses, servers, { resolver, diagnostics, options, features });

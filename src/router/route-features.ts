@@ -1,4 +1,4 @@
-import type { BackendTarget, Diagnostic, PathRewrite, RouteFeatures, RouteOrigin } from '../model/index.ts';
+import type { BackendTarget, Diagnostic, PathRewrite, RateLimit, RouteFeatures, RouteOrigin } from '../model/index.ts';
 import { annotationField } from './annotations/read-annotations.ts';
 import { rateLimitFeature } from './annotations/rate-limit-feature.ts';
 import type { BackendResolver } from './backend.ts';
@@ -20,6 +20,8 @@ export interface FeatureContext {
   readonly prefix: string;
   /** default-backend annotation per Ingress, resolved (and reported) once. */
   readonly fallbacks: Map<PreparedIngress, BackendTarget | null>;
+  /** limit-* annotations per Ingress, built once: every path of the Ingress shares one zone and one allowlist. */
+  readonly rateLimits: Map<PreparedIngress, RateLimit>;
 }
 
 export interface RouteSite {
@@ -59,7 +61,7 @@ export function routeFeatures(prepared: PreparedIngress, site: RouteSite, ctx: F
     forwardedPrefix: rewrite === null ? null : headers.forwardedPrefix,
     fallbackBackend: fallbackBackendFeature,
     errorPages,
-    rateLimit: rateLimit === null ? null : rateLimitFeature(prepared.ingress.metadata, rateLimit),
+    rateLimit: rateLimit === null ? null : ingressRateLimit(prepared, rateLimit, ctx),
   };
   const used = Object.values(features).some((value) => value !== null);
   return used ? Object.freeze(features) : undefined;
@@ -78,6 +80,16 @@ function pathRewrite(prepared: PreparedIngress, site: RouteSite, ctx: FeatureCon
     ctx.diagnostics.push(diagnose(prepared.ref, 'RewriteCaptureMissing', annotationField(key), message));
   }
   return Object.freeze({ pattern: site.pattern, parts: target.parts, redirect: target.redirect });
+}
+
+function ingressRateLimit(
+  prepared: PreparedIngress,
+  values: NonNullable<PreparedIngress['annotations']['rateLimit']>,
+  ctx: FeatureContext,
+): RateLimit {
+  let limit = ctx.rateLimits.get(prepared);
+  if (limit === undefined) ctx.rateLimits.set(prepared, (limit = rateLimitFeature(prepared.ingress.metadata, values)));
+  return limit;
 }
 
 function fallbackBackend(prepared: PreparedIngress, ctx: FeatureContext): BackendTarget | null {
