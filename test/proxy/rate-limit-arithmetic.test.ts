@@ -1,9 +1,8 @@
 // nginx limit_req arithmetic with an injected clock (no timers): burst+1 at once, then one per 1/rate, rejected
-// requests consume nothing, rpm's integer truncation, all limits must admit, LRU-bounded zones.
+// requests consume nothing, rpm's integer truncation, all limits must admit. The shared table's memory rules are in rate-limit-shared.test.ts.
 import { describe, expect, it } from 'vitest';
 import { requestLimit, rateLimitFeature } from '../../src/router/annotations/rate-limit-feature.ts';
 import { NodeRateLimits } from '../../src/proxy/rate-limit/node-limits.ts';
-import { RequestZone } from '../../src/proxy/rate-limit/request-zone.ts';
 import type { RateLimit } from '../../src/model/index.ts';
 
 const meta = { namespace: 'ns', name: 'ing', uid: 'u1', resourceVersion: '', creationTimestamp: '', annotations: {}, labels: {} };
@@ -66,7 +65,7 @@ describe('nginx limit_req arithmetic', () => {
     const limits = new NodeRateLimits();
     const limit = limitOf(100, 2, 1); // rpm: 3 at once; rps: 101
     expect(burstAt(limits, limit, 'a', 0, 10)).toBe(3);
-    const rps = limits.zone('ns/ing/u1/rps', 100_000, 100_000).state('a')!;
+    const rps = limits.buckets.stateOf('ns/ing/u1/rps', 'a')!;
     expect(rps.excess).toBe(2000); // 3 admissions (0, 1000, 2000); the 7 refusals left it alone
   });
 
@@ -95,34 +94,5 @@ describe('nginx limit_req arithmetic', () => {
     if (first.admitted) first.release?.();
     expect(second.admitted).toBe(true);
     expect(limits.admit(limit, 'a', 0).admitted).toBe(true);
-  });
-});
-
-describe('zone memory (nginx LRU expiry)', () => {
-  it('drops idle, drained clients when new ones arrive, and a dropped client is fresh again (burst+1)', () => {
-    const zone = new RequestZone(1000, 5000);
-    zone.admit('old', 0, 0);
-    zone.admit('new', 0, 60_000); // 'old' idle 60 s and drained → expired on this insert
-    expect(zone.size).toBe(1);
-    expect(zone.state('old')).toBeUndefined();
-  });
-
-  it('keeps a client whose bucket has not drained, even when idle for a minute', () => {
-    const zone = new RequestZone(16, 5000); // limit-rpm 1: 5000 milli-requests take 312.5 s to drain
-    zone.admit('old', 5000, 0);
-    zone.admit('new', 0, 60_000);
-    expect(zone.state('old')).toBeDefined();
-  });
-
-  it('a flood of a million distinct clients keeps at most `capacity` entries (the RSS check is end-to-end)', () => {
-    const zone = new RequestZone(1000, 5000, 40_000);
-    for (let i = 0; i < 1_000_000; i++) {
-      const key = `127.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-      zone.admit(key, zone.check(key, i >> 10), i >> 10);
-    }
-    expect(zone.size).toBe(40_000);
-    // The LRU end was dropped, the newest kept.
-    expect(zone.state('127.0.0.0')).toBeUndefined();
-    expect(zone.state(`127.15.66.63`)).toBeDefined();
   });
 });

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { RateLimit } from '../../model/index.ts';
 import { statusReply } from '../errors.ts';
 import { sendRawReply } from '../respond.ts';
-import { NodeRateLimits, type Verdict } from './node-limits.ts';
+import { NodeRateLimits, sharedClock, type Verdict } from './node-limits.ts';
 import type { RedisRateStore } from './redis-store.ts';
 
 export interface RateLimitOptions {
@@ -20,12 +20,14 @@ export interface RateLimitOptions {
   /** --rate-limit-store: where cluster-scoped limits live; null: every limit is per node. */
   readonly store?: RedisRateStore | null;
   readonly logger?: Logger;
-  /** Monotonic milliseconds; injectable for tests. */
+  /** Milliseconds; injectable for tests. */
   readonly now?: () => number;
+  /** The node's shared rate-limit memory (every worker thread gets the same); absent: a private one. */
+  readonly memory?: SharedArrayBuffer;
 }
 
 export class RateLimits {
-  readonly node = new NodeRateLimits();
+  readonly node: NodeRateLimits;
   readonly #requestStatus: number;
   readonly #connectionStatus: number;
   readonly #store: RedisRateStore | null;
@@ -40,7 +42,8 @@ export class RateLimits {
     this.#connectionStatus = options.connectionStatus;
     this.#store = options.store ?? null;
     this.#logger = options.logger;
-    this.#now = options.now ?? (() => Math.floor(performance.now()));
+    this.#now = options.now ?? sharedClock;
+    this.node = new NodeRateLimits(options.memory, this.#now);
   }
 
   /**
