@@ -2,19 +2,25 @@
 // response bytes to the byte, upstream latency bucket placement against pods that delay known times, the
 // connection gauges while a request is held, a WebSocket counted once (101, its bytes each way), refused upgrades.
 import type { ServerResponse } from 'node:http';
-import { connect as connectTcp, type Socket } from 'node:net';
+import { connect as connectTcp, type AddressInfo, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
+import { createProxyServer } from '../../src/proxy/index.ts';
 import { ProxyMetrics } from '../../src/proxy/metrics/proxy-metrics.ts';
 import { RequestObserver } from '../../src/proxy/metrics/request-observer.ts';
+import { h2request, openSession } from '../support/http2-client.ts';
 import { buckets, sample } from '../support/metrics-text.ts';
+import { makeCertificate } from '../tls/certificates.ts';
 import { startGateway, type Gateway } from './helpers/gateway.ts';
 import { backend, slice } from './helpers/objects.ts';
 import { echo, killAll, startPod, type Pod } from './helpers/pods.ts';
-import { forward, testTable } from './helpers/route-table.ts';
+import { forward, normalizeHost, normalizeRequestPath, testTable } from './helpers/route-table.ts';
 import { waitFor } from './helpers/wait.ts';
 
 let metrics: ProxyMetrics;
+let observer: RequestObserver;
 let gw: Gateway;
 let pods: Pod[];
 let wss: WebSocketServer;
@@ -43,6 +49,7 @@ beforeAll(async () => {
   });
   pods = [web, slow, hold, chat];
   metrics = new ProxyMetrics();
+  observer = new RequestObserver(metrics, null);
   gw = await startGateway({
     table: testTable([
       { host: 'web.test', path: '/', action: forward(backend('web')) },
@@ -57,7 +64,7 @@ beforeAll(async () => {
       slice({ service: 'hold', port: hold.port, endpoints: [hold.ip] }),
       slice({ service: 'chat', port: chat.port, endpoints: [chat.ip] }),
     ],
-    observer: new RequestObserver(metrics, null),
+    observer,
   });
 });
 
@@ -182,6 +189,46 @@ describe('connections', () => {
     await waitFor(() => metrics.connections.active === 0);
     const closed = await scrape();
     expect([state(closed, 'active'), state(closed, 'writing'), state(closed, 'waiting')]).toEqual([0, 0, 0]);
+  });
+});
+
+describe('connections on the HTTPS listener', () => {
+  it('an HTTP/2 connection is active only, its open streams writing; an idle HTTP/1.1-over-TLS one is waiting', async () => {
+    const cert = await makeCertificate(['hold.test', 'web.test']);
+    const secure = createProxyServer({
+      tableSlot: gw.slot,
+      endpoints: gw.store,
+      normalizeHost,
+      normalizeRequestPath,
+      logger: pino({ level: 'silent' }),
+      observer,
+      tls: { serverOptions: { key: cert.key, cert: cert.cert }, hstsFor: () => null },
+    });
+    await new Promise<void>((resolve) => secure.server.listen(0, '127.0.0.1', resolve));
+    const port = (secure.server.address() as AddressInfo).port;
+    try {
+      await waitFor(() => metrics.connections.active === 0);
+      const session = await openSession(port, 'hold.test', [cert.cert]);
+      const heldReply = h2request(session, { ':path': '/h2', ':authority': 'hold.test' });
+      await waitFor(() => held.length === 1);
+      const tls1 = connectTls({ port, host: '127.0.0.1', servername: 'web.test', ca: [cert.cert], ALPNProtocols: ['http/1.1'] });
+      const answered = new Promise<void>((resolve) => tls1.once('data', () => resolve()));
+      tls1.write('GET /tls HTTP/1.1\r\nHost: web.test\r\n\r\n');
+      await answered;
+      await waitFor(() => metrics.connections.requests === 1);
+      const state = (text: string, s: string): number | undefined => sample(text, 'nginx_ingress_controller_nginx_process_connections', { state: s });
+      const during = await scrape();
+      expect([state(during, 'active'), state(during, 'writing'), state(during, 'waiting')]).toEqual([2, 1, 1]);
+      held.shift()!.end('released');
+      expect((await heldReply).status).toBe(200);
+      session.close();
+      tls1.destroy();
+      await waitFor(() => metrics.connections.active === 0);
+      const after = await scrape();
+      expect([state(after, 'active'), state(after, 'writing'), state(after, 'waiting')]).toEqual([0, 0, 0]);
+    } finally {
+      await secure.close();
+    }
   });
 });
 
