@@ -65,7 +65,7 @@ export class ProxyMetrics {
       'Current client connections of the traffic listeners by state. active: open connections (plain, TLS, HTTP/2, upgraded). ' +
         'writing: requests in progress (HTTP/1.x requests and HTTP/2 streams from their header to their last byte; upgrades until the tunnel closes). ' +
         'waiting: HTTP/1.x connections with no request in progress (idle keep-alive, or the next request header still arriving: ' +
-        'node:http parses headers internally, so nginx\'s reading state is not reported and is counted here). HTTP/2 connections are counted in active only.',
+        'node:http parses headers internally, so nginx\'s reading state is not reported and is counted here). HTTP/2 connections and TLS handshakes in progress are counted in active only.',
       'gauge',
       () => [
         { labels: { state: 'active' }, value: c.active },
