@@ -77,6 +77,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     installTable: (table) => tableSlot.swap(table),
     updateEndpoints: (update) => endpoints.update(update.endpointSlices),
     logger,
+    onCompiled: observability.onCompiled,
   });
   const onUpdate = (update: SourceUpdate, diagnostics: Diagnostic[]): void => updater.apply(update, diagnostics);
   let source: ManifestSource | KubeSource;
@@ -96,6 +97,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         process.exit(1);
       },
     });
+    live.informers = () => kubeSource.informerHealth();
     sourceDetail = () => kubeSource.notReadyReason();
     sourceDegraded = () => kubeSource.degradedReason();
     source = kubeSource;

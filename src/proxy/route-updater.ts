@@ -10,6 +10,8 @@ export interface RouteUpdaterDeps {
   readonly installTable: (table: RouteTable) => void;
   readonly updateEndpoints: (update: SourceUpdate) => void;
   readonly logger: Logger;
+  /** Seconds each compile took (the compile step above, successful or not): the compile-duration histogram. */
+  readonly onCompiled?: (seconds: number) => void;
 }
 
 export class RouteUpdater {
@@ -26,10 +28,16 @@ export class RouteUpdater {
   private lastSnapshotKey = '';
   private lastCompileDiagnostics: readonly Diagnostic[] = [];
   private reported = new Set<string>();
+  private currentDiagnostics: readonly Diagnostic[] = [];
   private readonly deps: RouteUpdaterDeps;
 
   constructor(deps: RouteUpdaterDeps) {
     this.deps = deps;
+  }
+
+  /** The diagnostics of the last update, source and compile together (each once while it persists). */
+  get diagnostics(): readonly Diagnostic[] {
+    return this.currentDiagnostics;
   }
 
   apply(update: SourceUpdate, sourceDiagnostics: readonly Diagnostic[]): void {
@@ -50,6 +58,7 @@ export class RouteUpdater {
       return;
     }
     let compiled: { table: RouteTable; diagnostics: Diagnostic[] };
+    const started = performance.now();
     try {
       compiled = this.deps.compile(update.snapshot, this.deps.options);
     } catch (error: unknown) {
@@ -57,6 +66,8 @@ export class RouteUpdater {
       this.lastCompileFailed = true;
       this.deps.logger.error({ err: error, failedCompiles: this.failedCompiles }, 'compile failed; keeping the last good routing table');
       return;
+    } finally {
+      this.deps.onCompiled?.((performance.now() - started) / 1000);
     }
     this.lastSnapshotKey = key;
     this.lastCompileDiagnostics = compiled.diagnostics;
@@ -74,9 +85,12 @@ export class RouteUpdater {
   /** Logs diagnostics not reported by the previous update; forgets ones that went away. */
   private report(sourceDiagnostics: readonly Diagnostic[], compileDiagnostics: readonly Diagnostic[]): void {
     const current = new Set<string>();
+    const unique: Diagnostic[] = [];
     for (const diagnostic of [...sourceDiagnostics, ...compileDiagnostics]) {
       const key = JSON.stringify(diagnostic);
+      if (current.has(key)) continue;
       current.add(key);
+      unique.push(diagnostic);
       if (this.reported.has(key)) continue;
       const level = diagnostic.severity === 'Error' ? 'error' : diagnostic.severity === 'Warning' ? 'warn' : 'info';
       this.deps.logger[level](
@@ -90,6 +104,7 @@ export class RouteUpdater {
       );
     }
     this.reported = current;
+    this.currentDiagnostics = unique;
   }
 }
 

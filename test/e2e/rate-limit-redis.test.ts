@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEchoPod, type EchoPod } from '../../scripts/echo-pod.ts';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.ts';
 import { endpointSlices, ingress, service, tempManifestDir, toYaml, writeManifest } from '../support/manifests.ts';
+import { sample } from '../support/metrics-text.ts';
 import { freePort, RedisProcess } from '../support/rate-limit-redis.ts';
 import { annotated } from './annotations-fixture.ts';
 
@@ -79,7 +80,7 @@ describe('cluster-wide rate limits (--rate-limit-store, sluice.dev/rate-limit-sc
     await Promise.all(gateways.map((g) => g.waitForLog((line) => String(line['msg']).startsWith('rate-limit store unreachable'))));
     // Every cluster-scoped decision made per node is counted (7 requests on replica one).
     const metrics = await (await fetch(`${statusOne}/metrics`)).text();
-    expect(Number(/^sluice_rate_limit_store_fallbacks_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(7);
+    expect(sample(metrics, 'sluice_rate_limit_store_fallbacks_total')).toBeGreaterThanOrEqual(7);
 
     // Stateful matcher: waitForLog first scans past lines (the first connection), then new ones (the second).
     const reconnected = gateways.map((g) => {

@@ -1,8 +1,10 @@
 // --access-log: one JSON line per request with the fields of ingress-nginx's default log format
 // ($remote_addr … $request_time [$proxy_upstream_name] $upstream_addr $upstream_response_time $upstream_status
-// $req_id), plus the Kubernetes names. Written through pino's SonicBoom destination (asynchronous, buffered), not
-// a pino logger: the line has a fixed shape, so a plain JSON.stringify of one object is all the work needed.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+// $req_id), plus the Kubernetes names. An upgrade (WebSocket) is one line when it closes: status 101, its bytes
+// each way and its whole duration, as nginx logs it. Written through pino's SonicBoom destination (asynchronous,
+// buffered), not a pino logger: the line has a fixed shape, so a plain JSON.stringify of one object is all the
+// work needed.
+import type { IncomingMessage } from 'node:http';
 import pino from 'pino';
 import { clientAddressOf, type TrustedProxies } from '../client-address.ts';
 import { rawHeaderValue } from '../headers/raw-header.ts';
@@ -21,10 +23,10 @@ export class AccessLog {
     this.#trusted = trusted;
   }
 
-  write(req: IncomingMessage, _res: ServerResponse, record: RequestRecord, status: number, seconds: number): void {
+  /** `record` has been completed by the observer (request time and byte counts set). */
+  write(req: IncomingMessage, record: RequestRecord, status: number): void {
     const labels = routeLabels(record.route);
     const action = record.route?.action;
-    const http2 = req.httpVersionMajor === 2;
     const line = {
       time: new Date().toISOString(),
       // As the request flow computed it; a request answered before that (400, redirect) reads it here.
@@ -33,11 +35,11 @@ export class AccessLog {
       path: req.url ?? '',
       protocol: `HTTP/${req.httpVersion}`,
       status,
-      bytes_sent: http2 ? record.upstreamBytes : (req.socket?.bytesWritten ?? 0) - record.bytesBefore,
+      bytes_sent: record.responseBytes,
       http_referer: rawHeaderValue(req.rawHeaders, 'referer'),
       http_user_agent: rawHeaderValue(req.rawHeaders, 'user-agent'),
-      request_length: requestLength(req),
-      request_time: round(seconds),
+      request_length: record.requestBytes,
+      request_time: round(record.requestSeconds),
       proxy_upstream_name: action?.kind === 'forward' ? `${action.backend.namespace}-${action.backend.service}-${action.backend.servicePort.port}` : '',
       upstream_addr: record.upstreamAddress,
       upstream_status: record.upstreamStatus === 0 ? null : record.upstreamStatus,
@@ -59,15 +61,6 @@ export class AccessLog {
       this.#out.end();
     });
   }
-}
-
-/** nginx's $request_length: request line, headers and body. Header bytes are counted as sent (name: value CRLF). */
-function requestLength(req: IncomingMessage): number {
-  let length = (req.method ?? '').length + (req.url ?? '').length + 12;
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) length += raw[i]!.length + raw[i + 1]!.length + 4;
-  const body = Number(rawHeaderValue(raw, 'content-length'));
-  return length + 2 + (Number.isFinite(body) ? body : 0);
 }
 
 /** Milliseconds resolution, as nginx prints $request_time. */

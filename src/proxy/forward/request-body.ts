@@ -11,10 +11,13 @@ class ClientAbortedError extends Error {
 
 export class RequestBody extends Readable {
   readonly #req: IncomingMessage;
+  /** The metrics record, which counts the bytes (a chunked body's $request_length); null when metrics are off. */
+  readonly #counter: { requestBodyBytes: number } | null;
 
-  constructor(req: IncomingMessage) {
+  constructor(req: IncomingMessage, counter: { requestBodyBytes: number } | null = null) {
     super();
     this.#req = req;
+    this.#counter = counter;
     req.on('data', this.#onData);
     req.on('end', this.#onEnd);
     req.on('error', this.#onError);
@@ -35,6 +38,7 @@ export class RequestBody extends Readable {
   }
 
   #onData = (chunk: Buffer): void => {
+    if (this.#counter !== null) this.#counter.requestBodyBytes += chunk.length;
     if (!this.push(chunk)) this.#req.pause();
   };
 

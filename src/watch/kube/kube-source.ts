@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Diagnostic, SourceUpdate } from '../../model/index.ts';
 import { Debouncer } from '../debounce.ts';
 import { buildUpdate } from './build-update.ts';
-import { describe, KindInformer } from './kind-informer.ts';
+import { describe, KindInformer, type InformerHealth } from './kind-informer.ts';
 import { kindSpecs, missingRule, type KindSpec } from './kinds.ts';
 
 export interface KubeSourceOptions {
@@ -60,6 +60,11 @@ export class KubeSource {
 
   get generation(): number {
     return this.#generation;
+  }
+
+  /** Per kind: state, restarts, watches, last list and watch-event times (the informer-health metrics). */
+  informerHealth(): InformerHealth[] {
+    return this.#informers.map((i) => i.health());
   }
 
   /** Resolves once the first complete update (every required kind listed) has been delivered. */

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import type { EndpointSlice, RouteTable } from '../../../src/model/index.ts';
 import { EndpointStore, TableSlot, createProxyServer, type ProxyServer } from '../../../src/proxy/index.ts';
+import type { RequestObserver } from '../../../src/proxy/metrics/request-observer.ts';
 import { normalizeHost, normalizeRequestPath } from './route-table.ts';
 
 export interface Gateway {
@@ -20,6 +21,8 @@ export interface GatewayOptions {
   readonly slices?: readonly EndpointSlice[];
   readonly connectTimeoutMs?: number;
   readonly readTimeoutMs?: number;
+  /** Metrics / access log (test/proxy/proxy-metrics.test.ts); absent: off. */
+  readonly observer?: RequestObserver;
 }
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
@@ -33,6 +36,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     normalizeRequestPath,
     connectTimeoutMs: options.connectTimeoutMs,
     readTimeoutMs: options.readTimeoutMs,
+    observer: options.observer ?? null,
     logger: pino({ level: process.env.SLUICE_TEST_LOG ?? 'silent' }),
   });
   await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
