@@ -7,9 +7,15 @@ import { formatRef } from '../model/index.ts';
 export interface RouteUpdaterDeps {
   readonly compile: (snapshot: Snapshot, options: CompileOptions) => { table: RouteTable; diagnostics: Diagnostic[] };
   readonly options: CompileOptions;
-  readonly installTable: (table: RouteTable) => void;
+  /**
+   * Puts the table in service. A promise (the primary handing it to worker threads) means "in service once it
+   * resolves": the generation and the 'routing table installed' line wait for it.
+   */
+  readonly installTable: (table: RouteTable) => void | Promise<unknown>;
   readonly updateEndpoints: (update: SourceUpdate) => void;
   readonly logger: Logger;
+  /** A worker thread's updater: diagnostics and installs are the primary's to report, so log them at debug. */
+  readonly quiet?: boolean;
 }
 
 export class RouteUpdater {
@@ -60,19 +66,24 @@ export class RouteUpdater {
     }
     this.lastSnapshotKey = key;
     this.lastCompileDiagnostics = compiled.diagnostics;
-    this.deps.installTable(compiled.table);
-    this.generation++;
-    this.lastCompileFailed = false;
-    this.lastInstallSeconds = Date.now() / 1000;
     this.report(sourceDiagnostics, compiled.diagnostics);
-    this.deps.logger.info(
-      { generation: this.generation, backends: compiled.table.backends.size, diagnostics: compiled.diagnostics.length },
-      'routing table installed',
-    );
+    const installing = this.deps.installTable(compiled.table);
+    const installed = (): void => {
+      this.generation++;
+      this.lastCompileFailed = false;
+      this.lastInstallSeconds = Date.now() / 1000;
+      this.deps.logger[this.deps.quiet === true ? 'debug' : 'info'](
+        { generation: this.generation, backends: compiled.table.backends.size, diagnostics: compiled.diagnostics.length },
+        'routing table installed',
+      );
+    };
+    if (installing === undefined) installed();
+    else void installing.then(installed);
   }
 
   /** Logs diagnostics not reported by the previous update; forgets ones that went away. */
   private report(sourceDiagnostics: readonly Diagnostic[], compileDiagnostics: readonly Diagnostic[]): void {
+    if (this.deps.quiet === true) return;
     const current = new Set<string>();
     for (const diagnostic of [...sourceDiagnostics, ...compileDiagnostics]) {
       const key = JSON.stringify(diagnostic);

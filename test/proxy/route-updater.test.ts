@@ -33,7 +33,7 @@ function harness(compile: (s: Snapshot) => { table: RouteTable; diagnostics: Dia
   const updater = new RouteUpdater({
     compile,
     options: defaultCompileOptions,
-    installTable: (t) => installed.push(t),
+    installTable: (t) => void installed.push(t),
     updateEndpoints: (u) => endpointUpdates.push(u),
     logger: pino({ level: 'debug' }, sink),
   });

@@ -21,6 +21,8 @@ export interface LiveSources {
 export interface Observability {
   readonly registry: Registry | null;
   readonly proxyOptions: { readonly trustedProxies: TrustedProxies | null; readonly observer: RequestObserver | null };
+  /** The registry as prom-client JSON (what a worker thread sends the primary to aggregate); null when off. */
+  metricsJson(): Promise<unknown[] | null>;
   close(): Promise<void>;
 }
 
@@ -46,6 +48,7 @@ export function createObservability(
   return {
     registry: metrics?.registry ?? null,
     proxyOptions: { trustedProxies, observer },
+    metricsJson: async () => (metrics === null ? null : await metrics.registry.getMetricsAsJSON()),
     close: async () => accessLog?.close(),
   };
 }
