@@ -57,7 +57,6 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const tableSlot = new TableSlot(compile(emptySnapshot, config.compile).table);
   const endpoints = new EndpointStore();
   let latest: SourceUpdate | undefined;
-  let delivered: Promise<void> | undefined;
   const updater = new RouteUpdater({
     compile: (snapshot, options) => {
       const compiled = compile(snapshot, options);
@@ -67,17 +66,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       return result;
     },
     options: config.compile,
-    // 'routing table installed' is logged once every worker serves the table. Before the workers exist (the
-    // first load), the workers' first listen is what readiness and the 'listening' lines wait for.
-    installTable: (table) => {
-      tableSlot.swap(table);
-      return delivered;
-    },
-    // Runs first for every update, so `delivered` is this update's delivery when installTable reads it.
+    installTable: (table) => tableSlot.swap(table),
+    // The workers' delivery: 'routing table installed' is logged once every worker serves the update. Before the
+    // workers exist (the first load), their first listen is what readiness and the 'listening' lines wait for.
     updateEndpoints: (update) => {
       latest = update;
       endpoints.update(update.endpointSlices);
-      delivered = pool?.broadcast(update);
+      return pool?.broadcast(update);
     },
     logger,
   });

@@ -7,14 +7,15 @@ import { formatRef } from '../model/index.ts';
 export interface RouteUpdaterDeps {
   readonly compile: (snapshot: Snapshot, options: CompileOptions) => { table: RouteTable; diagnostics: Diagnostic[] };
   readonly options: CompileOptions;
+  readonly installTable: (table: RouteTable) => void;
   /**
-   * Puts the table in service. A promise (the primary handing it to worker threads) means "in service once it
-   * resolves": the generation and the 'routing table installed' line wait for it.
+   * Runs first for every update. A promise (the primary handing the update to its worker threads) means "in
+   * service once it resolves": the generation and the 'routing table installed' / 'source update applied' lines
+   * wait for it, so whoever reads them can rely on every worker serving the update.
    */
-  readonly installTable: (table: RouteTable) => void | Promise<unknown>;
-  readonly updateEndpoints: (update: SourceUpdate) => void;
+  readonly updateEndpoints: (update: SourceUpdate) => void | Promise<unknown>;
   readonly logger: Logger;
-  /** A worker thread's updater: diagnostics and installs are the primary's to report, so log them at debug. */
+  /** A worker thread's updater: diagnostics, installs and updates are the primary's to report (once per node). */
   readonly quiet?: boolean;
 }
 
@@ -39,14 +40,18 @@ export class RouteUpdater {
   }
 
   apply(update: SourceUpdate, sourceDiagnostics: readonly Diagnostic[]): void {
-    this.updates++;
+    const updates = ++this.updates;
     // Endpoints first and unconditionally: they change far more often than routes and need no recompile.
-    this.deps.updateEndpoints(update);
-    this.applyRoutes(update, sourceDiagnostics);
-    this.deps.logger.debug({ updates: this.updates, generation: this.generation }, 'source update applied');
+    const delivered = this.deps.updateEndpoints(update);
+    this.applyRoutes(update, sourceDiagnostics, delivered);
+    const applied = (): void => {
+      if (this.deps.quiet !== true) this.deps.logger.debug({ updates, generation: this.generation }, 'source update applied');
+    };
+    if (delivered === undefined) applied();
+    else void delivered.then(applied);
   }
 
-  private applyRoutes(update: SourceUpdate, sourceDiagnostics: readonly Diagnostic[]): void {
+  private applyRoutes(update: SourceUpdate, sourceDiagnostics: readonly Diagnostic[], delivered: Promise<unknown> | void): void {
     // The snapshot is plain data, so its JSON is a faithful identity; skipping identical snapshots keeps
     // endpoint-only changes from recompiling and re-reporting. resourceVersion is left out: compile never reads
     // it, and it changes on writes that change nothing compile sees (Sluice's own Ingress status updates).
@@ -67,18 +72,19 @@ export class RouteUpdater {
     this.lastSnapshotKey = key;
     this.lastCompileDiagnostics = compiled.diagnostics;
     this.report(sourceDiagnostics, compiled.diagnostics);
-    const installing = this.deps.installTable(compiled.table);
+    this.deps.installTable(compiled.table);
     const installed = (): void => {
       this.generation++;
       this.lastCompileFailed = false;
       this.lastInstallSeconds = Date.now() / 1000;
-      this.deps.logger[this.deps.quiet === true ? 'debug' : 'info'](
+      if (this.deps.quiet === true) return;
+      this.deps.logger.info(
         { generation: this.generation, backends: compiled.table.backends.size, diagnostics: compiled.diagnostics.length },
         'routing table installed',
       );
     };
-    if (installing === undefined) installed();
-    else void installing.then(installed);
+    if (delivered === undefined) installed();
+    else void delivered.then(installed);
   }
 
   /** Logs diagnostics not reported by the previous update; forgets ones that went away. */

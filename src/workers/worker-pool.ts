@@ -79,6 +79,11 @@ export class WorkerPool {
     return this.#ports;
   }
 
+  /** The live worker threads (for tests and diagnostics). */
+  threads(): Worker[] {
+    return [...this.#workers.values()].map((worker) => worker.thread);
+  }
+
   /** Workers bound and serving. */
   get serving(): number {
     let count = 0;

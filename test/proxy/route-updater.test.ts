@@ -33,8 +33,8 @@ function harness(compile: (s: Snapshot) => { table: RouteTable; diagnostics: Dia
   const updater = new RouteUpdater({
     compile,
     options: defaultCompileOptions,
-    installTable: (t) => void installed.push(t),
-    updateEndpoints: (u) => endpointUpdates.push(u),
+    installTable: (t) => installed.push(t),
+    updateEndpoints: (u) => void endpointUpdates.push(u),
     logger: pino({ level: 'debug' }, sink),
   });
   return { updater, logged, installed, endpointUpdates };
