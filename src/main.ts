@@ -69,10 +69,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     installTable: (table) => tableSlot.swap(table),
     // The workers' delivery: 'routing table installed' is logged once every worker serves the update. Before the
     // workers exist (the first load), their first listen is what readiness and the 'listening' lines wait for.
-    updateEndpoints: (update) => {
+    updateEndpoints: (update, snapshotChanged) => {
       latest = update;
       endpoints.update(update.endpointSlices);
-      return pool?.broadcast(update);
+      return pool?.broadcast(update, snapshotChanged);
     },
     logger,
   });

@@ -13,7 +13,7 @@ export interface RouteUpdaterDeps {
    * service once it resolves": the generation and the 'routing table installed' / 'source update applied' lines
    * wait for it, so whoever reads them can rely on every worker serving the update.
    */
-  readonly updateEndpoints: (update: SourceUpdate) => void | Promise<unknown>;
+  readonly updateEndpoints: (update: SourceUpdate, snapshotChanged: boolean) => void | Promise<unknown>;
   readonly logger: Logger;
   /** A worker thread's updater: diagnostics, installs and updates are the primary's to report (once per node). */
   readonly quiet?: boolean;
@@ -41,9 +41,13 @@ export class RouteUpdater {
 
   apply(update: SourceUpdate, sourceDiagnostics: readonly Diagnostic[]): void {
     const updates = ++this.updates;
+    // The snapshot is plain data, so its JSON is a faithful identity; skipping identical snapshots keeps
+    // endpoint-only changes from recompiling and re-reporting. resourceVersion is left out: compile never reads
+    // it, and it changes on writes that change nothing compile sees (Sluice's own Ingress status updates).
+    const key = JSON.stringify(update.snapshot, withoutResourceVersion);
     // Endpoints first and unconditionally: they change far more often than routes and need no recompile.
-    const delivered = this.deps.updateEndpoints(update);
-    this.applyRoutes(update, sourceDiagnostics, delivered);
+    const delivered = this.deps.updateEndpoints(update, key !== this.lastSnapshotKey);
+    this.applyRoutes(update, key, sourceDiagnostics, delivered);
     const applied = (): void => {
       if (this.deps.quiet !== true) this.deps.logger.debug({ updates, generation: this.generation }, 'source update applied');
     };
@@ -51,11 +55,7 @@ export class RouteUpdater {
     else void delivered.then(applied);
   }
 
-  private applyRoutes(update: SourceUpdate, sourceDiagnostics: readonly Diagnostic[], delivered: Promise<unknown> | void): void {
-    // The snapshot is plain data, so its JSON is a faithful identity; skipping identical snapshots keeps
-    // endpoint-only changes from recompiling and re-reporting. resourceVersion is left out: compile never reads
-    // it, and it changes on writes that change nothing compile sees (Sluice's own Ingress status updates).
-    const key = JSON.stringify(update.snapshot, withoutResourceVersion);
+  private applyRoutes(update: SourceUpdate, key: string, sourceDiagnostics: readonly Diagnostic[], delivered: Promise<unknown> | void): void {
     if (key === this.lastSnapshotKey) {
       this.report(sourceDiagnostics, this.lastCompileDiagnostics);
       return;

@@ -4,7 +4,7 @@
 import type { AddressInfo, Server } from 'node:net';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../cli/options.ts';
-import { emptySnapshot, type Ingress, type IngressClass, type Snapshot, type SourceUpdate } from '../model/index.ts';
+import { emptySnapshot, type EndpointSlice, type Ingress, type IngressClass, type Snapshot, type SourceUpdate } from '../model/index.ts';
 import { compareIngresses, compile, isOurIngress, normalizeHost, normalizeRequestPath } from '../router/index.ts';
 import { CertificateStore, type IndexedCertificate } from '../tls/index.ts';
 import { EndpointStore, RouteUpdater, TableSlot, Upstreams, createProxyServer } from '../proxy/index.ts';
@@ -23,6 +23,8 @@ export interface DataPlaneOptions {
 export interface DataPlane {
   /** Applies one source update; false when its compile threw (the last good table keeps serving). */
   apply(update: SourceUpdate): boolean;
+  /** An update whose snapshot did not change: only the endpoints. */
+  applyEndpoints(slices: readonly EndpointSlice[]): boolean;
   /** Binds both listeners (SO_REUSEPORT); port 0 asks the OS. Call after the first update. */
   listen(ports: ListenerPorts): Promise<ListenerPorts>;
   /** prom-client JSON of this worker's counters, for the primary to aggregate; null when metrics are off. */
@@ -97,6 +99,10 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
       const failedBefore = updater.failedCompiles;
       updater.apply(update, []);
       return updater.failedCompiles === failedBefore;
+    },
+    applyEndpoints(slices) {
+      endpoints.update(slices);
+      return true;
     },
     async listen(ports) {
       const http = await listen(proxy.server, ports.http, config.bindAddress);

@@ -2,7 +2,7 @@
 // The primary owns the sources; a worker owns listeners, routing table, pools and counters. Updates flow one
 // way, in order; every update is acknowledged so the primary can say "installed" only once every worker serves it.
 import type { GatewayConfig } from '../cli/options.ts';
-import type { SourceUpdate } from '../model/index.ts';
+import type { EndpointSlice, Snapshot } from '../model/index.ts';
 import type { IndexedCertificate } from '../tls/index.ts';
 
 export interface ListenerPorts {
@@ -23,7 +23,11 @@ export interface WorkerInit {
 }
 
 export type ToWorker =
-  | { readonly type: 'update'; readonly seq: number; readonly update: SourceUpdate }
+  /**
+   * A source update. `snapshot` null: unchanged since the previous update (endpoint churn, the common case), so
+   * neither the primary clones it nor the worker re-reads it.
+   */
+  | { readonly type: 'update'; readonly seq: number; readonly snapshot: Snapshot | null; readonly endpointSlices: readonly EndpointSlice[] }
   /** SIGTERM: readiness is failing; answer with `Connection: close` / GOAWAY from now on. */
   | { readonly type: 'announce-shutdown' }
   /** Stop accepting (reply 'listeners-closed' at once), let in-flight work finish up to graceMs, reply 'drained'. */

@@ -23,7 +23,7 @@ let listening = false;
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'update': {
-      const ok = plane.apply(message.update);
+      const ok = message.snapshot === null ? plane.applyEndpoints(message.endpointSlices) : plane.apply({ snapshot: message.snapshot, endpointSlices: message.endpointSlices });
       if (!listening) {
         // Traffic is accepted only once the first complete load is compiled: an empty table would send real
         // requests to 404s.

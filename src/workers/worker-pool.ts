@@ -105,12 +105,16 @@ export class WorkerPool {
     return this.#ports;
   }
 
-  /** Hands `update` to every worker; resolves when all have applied it. */
-  broadcast(update: SourceUpdate): Promise<void> {
+  /**
+   * Hands `update` to every worker; resolves when all have applied it. `snapshotChanged` false (the primary
+   * compared it): only the EndpointSlices are sent, so endpoint churn costs no copy of a large snapshot.
+   */
+  broadcast(update: SourceUpdate, snapshotChanged = true): Promise<void> {
     this.#latest = update;
     const seq = ++this.#seq;
     const workers = [...this.#workers.values()];
-    for (const worker of workers) worker.post({ type: 'update', seq, update });
+    const snapshot = snapshotChanged ? update.snapshot : null;
+    for (const worker of workers) worker.post({ type: 'update', seq, snapshot, endpointSlices: update.endpointSlices });
     return Promise.all(workers.map((worker) => worker.applied(seq))).then(() => undefined);
   }
 
@@ -164,7 +168,7 @@ export class WorkerPool {
     worker.thread.on('error', (error) => this.#options.logger.error({ err: error, worker: id }, 'worker failed'));
     worker.thread.on('exit', (code) => this.#onExit(worker, code));
     // The newest state first: a replacement worker starts from what the others serve now.
-    if (this.#latest !== undefined) worker.post({ type: 'update', seq: this.#seq, update: this.#latest });
+    if (this.#latest !== undefined) worker.post({ type: 'update', seq: this.#seq, ...this.#latest });
     return worker;
   }
 
