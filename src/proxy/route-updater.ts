@@ -8,10 +8,17 @@ export interface RouteUpdaterDeps {
   readonly compile: (snapshot: Snapshot, options: CompileOptions) => { table: RouteTable; diagnostics: Diagnostic[] };
   readonly options: CompileOptions;
   readonly installTable: (table: RouteTable) => void;
-  readonly updateEndpoints: (update: SourceUpdate) => void;
+  /**
+   * Runs first for every update. A promise (the primary handing the update to its worker threads) means "in
+   * service once it resolves": the generation and the 'routing table installed' / 'source update applied' lines
+   * wait for it, so whoever reads them can rely on every worker serving the update.
+   */
+  readonly updateEndpoints: (update: SourceUpdate, snapshotChanged: boolean) => void | Promise<unknown>;
   readonly logger: Logger;
   /** Seconds each compile took (the compile step above, successful or not): the compile-duration histogram. */
   readonly onCompiled?: (seconds: number) => void;
+  /** A worker thread's updater: diagnostics, installs and updates are the primary's to report (once per node). */
+  readonly quiet?: boolean;
 }
 
 export class RouteUpdater {
@@ -41,18 +48,22 @@ export class RouteUpdater {
   }
 
   apply(update: SourceUpdate, sourceDiagnostics: readonly Diagnostic[]): void {
-    this.updates++;
-    // Endpoints first and unconditionally: they change far more often than routes and need no recompile.
-    this.deps.updateEndpoints(update);
-    this.applyRoutes(update, sourceDiagnostics);
-    this.deps.logger.debug({ updates: this.updates, generation: this.generation }, 'source update applied');
-  }
-
-  private applyRoutes(update: SourceUpdate, sourceDiagnostics: readonly Diagnostic[]): void {
+    const updates = ++this.updates;
     // The snapshot is plain data, so its JSON is a faithful identity; skipping identical snapshots keeps
     // endpoint-only changes from recompiling and re-reporting. resourceVersion is left out: compile never reads
     // it, and it changes on writes that change nothing compile sees (Sluice's own Ingress status updates).
     const key = JSON.stringify(update.snapshot, withoutResourceVersion);
+    // Endpoints first and unconditionally: they change far more often than routes and need no recompile.
+    const delivered = this.deps.updateEndpoints(update, key !== this.lastSnapshotKey);
+    this.applyRoutes(update, key, sourceDiagnostics, delivered);
+    const applied = (): void => {
+      if (this.deps.quiet !== true) this.deps.logger.debug({ updates, generation: this.generation }, 'source update applied');
+    };
+    if (delivered === undefined) applied();
+    else void delivered.then(applied);
+  }
+
+  private applyRoutes(update: SourceUpdate, key: string, sourceDiagnostics: readonly Diagnostic[], delivered: Promise<unknown> | void): void {
     if (key === this.lastSnapshotKey) {
       this.report(sourceDiagnostics, this.lastCompileDiagnostics);
       return;
@@ -71,19 +82,25 @@ export class RouteUpdater {
     }
     this.lastSnapshotKey = key;
     this.lastCompileDiagnostics = compiled.diagnostics;
-    this.deps.installTable(compiled.table);
-    this.generation++;
-    this.lastCompileFailed = false;
-    this.lastInstallSeconds = Date.now() / 1000;
     this.report(sourceDiagnostics, compiled.diagnostics);
-    this.deps.logger.info(
-      { generation: this.generation, backends: compiled.table.backends.size, diagnostics: compiled.diagnostics.length },
-      'routing table installed',
-    );
+    this.deps.installTable(compiled.table);
+    const installed = (): void => {
+      this.generation++;
+      this.lastCompileFailed = false;
+      this.lastInstallSeconds = Date.now() / 1000;
+      if (this.deps.quiet === true) return;
+      this.deps.logger.info(
+        { generation: this.generation, backends: compiled.table.backends.size, diagnostics: compiled.diagnostics.length },
+        'routing table installed',
+      );
+    };
+    if (delivered === undefined) installed();
+    else void delivered.then(installed);
   }
 
   /** Logs diagnostics not reported by the previous update; forgets ones that went away. */
   private report(sourceDiagnostics: readonly Diagnostic[], compileDiagnostics: readonly Diagnostic[]): void {
+    if (this.deps.quiet === true) return;
     const current = new Set<string>();
     const unique: Diagnostic[] = [];
     for (const diagnostic of [...sourceDiagnostics, ...compileDiagnostics]) {

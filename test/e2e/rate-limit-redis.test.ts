@@ -47,7 +47,8 @@ beforeAll(async () => {
     annotated(ingress('shared', rules('shared.test')), { 'limit-rps': '1', 'sluice.dev/rate-limit-scope': 'cluster' }),
     annotated(ingress('local', rules('local.test')), { 'limit-rps': '1' }),
   ]));
-  const args = ['--manifests', dir, '--rate-limit-store', redis.url, '--rate-limit-store-timeout', '500'];
+  // One worker each: the test counts each replica's 'rate-limit store connected' lines (one per worker thread).
+  const args = ['--manifests', dir, '--rate-limit-store', redis.url, '--rate-limit-store-timeout', '500', '--workers', '1'];
   const started = await Promise.all([startGateway(args), startGateway(args)]);
   gateways = started.map((s) => s.gateway);
   [one, two] = started.map((s) => s.http) as [string, string];

@@ -34,7 +34,7 @@ function harness(compile: (s: Snapshot) => { table: RouteTable; diagnostics: Dia
     compile,
     options: defaultCompileOptions,
     installTable: (t) => installed.push(t),
-    updateEndpoints: (u) => endpointUpdates.push(u),
+    updateEndpoints: (u) => void endpointUpdates.push(u),
     logger: pino({ level: 'debug' }, sink),
     onCompiled,
   });

@@ -1,12 +1,10 @@
-// Builds, from the process flags, what main.ts hands to the status server (the /metrics registry), to the route
-// updater (the compile timer) and to both proxy listeners (trusted proxies, the request observer), so the wiring
-// stays one call there. The scrape reads the updater, table, endpoint store and informers through `live`, filled
-// in by main.ts once they exist (the status port listens before them).
+// Builds, from the process flags, what the wiring hands to the status server, the route updater (the compile
+// timer) and the proxy listeners (trusted proxies, the request observer). The scrape reads the updater, table,
+// endpoint store and informers through `live`, filled in once they exist (the status port listens before them).
 //
-// Two registries: the data plane's (ProxyMetrics: what serving threads count) and the control plane's
-// (ControlMetrics: reloads, compile, diagnostics, informers, process). In one process both are served together
-// (`registry`); with serving threads, each thread builds its own data-plane metrics (dataPlaneMetrics) and the
-// primary serves its control registry next to AggregatorRegistry.aggregate() of the threads' getMetricsAsJSON().
+// Two registries: the data plane's (ProxyMetrics: what each serving worker thread counts) and the control plane's
+// (ControlMetrics: reloads, compile, diagnostics, informers, process, in the primary). The primary serves its
+// control registry next to AggregatorRegistry.aggregate() of the workers' getMetricsAsJSON() (src/main.ts).
 import { Registry } from 'prom-client';
 import type { InformerHealth } from '../../watch/index.ts';
 import { AccessLog } from '../access-log/access-log.ts';
@@ -27,15 +25,20 @@ export interface LiveSources {
   informers?: () => readonly InformerHealth[];
 }
 
-export interface Observability {
-  /** Served at GET /metrics: both registries below together; null with --no-metrics. */
+/** A serving thread's part: the request observer (data-plane metrics, access log) and trusted proxies. */
+export interface ServingObservability {
+  readonly proxyOptions: { readonly trustedProxies: TrustedProxies | null; readonly observer: RequestObserver | null };
+  /** The data-plane registry as prom-client JSON, for the primary to aggregate; null with --no-metrics. */
+  metricsJson(): Promise<unknown[] | null>;
+  close(): Promise<void>;
+}
+
+/** The primary's part: reloads, compile, diagnostics, informers and process metrics. */
+export interface ControlObservability {
+  /** null with --no-metrics. */
   readonly registry: Registry | null;
-  readonly dataRegistry: Registry | null;
-  readonly controlRegistry: Registry | null;
   /** RouteUpdaterDeps.onCompiled (the compile-duration histogram); undefined with --no-metrics. */
   readonly onCompiled: ((seconds: number) => void) | undefined;
-  readonly proxyOptions: { readonly trustedProxies: TrustedProxies | null; readonly observer: RequestObserver | null };
-  close(): Promise<void>;
 }
 
 export interface ObservabilityFlags {
@@ -48,24 +51,21 @@ export interface ObservabilityFlags {
   readonly compile: { readonly controllerClass: string };
 }
 
-export function createObservability(flags: ObservabilityFlags, live: LiveSources, env: NodeJS.ProcessEnv = process.env): Observability {
+export function servingObservability(flags: ObservabilityFlags, live: LiveSources, env: NodeJS.ProcessEnv = process.env): ServingObservability {
   const trustedProxies = flags.trustedProxies.length === 0 ? null : new TrustedProxies(flags.trustedProxies);
-  const labels = controllerLabels(flags.compile.controllerClass, env);
-  const data = flags.metrics ? dataPlaneMetrics(live, labels) : null;
-  const control = flags.metrics ? controlPlaneMetrics(live, flags.manifests === undefined, labels) : null;
+  const data = flags.metrics ? dataPlaneMetrics(live, controllerLabels(flags.compile.controllerClass, env)) : null;
   const accessLog = flags.accessLog === 'off' ? null : new AccessLog(flags.accessLog, trustedProxies);
   const observer = data === null && accessLog === null ? null : new RequestObserver(data, accessLog);
-  // merge() registers the same metric objects in a new registry, which needs the labels set again.
-  const registry = data === null || control === null ? null : Registry.merge([data.registry, control.registry]);
-  registry?.setDefaultLabels(labels);
   return {
-    registry,
-    dataRegistry: data?.registry ?? null,
-    controlRegistry: control?.registry ?? null,
-    onCompiled: control?.compiled,
     proxyOptions: { trustedProxies, observer },
+    metricsJson: async () => (data === null ? null : await data.registry.getMetricsAsJSON()),
     close: async () => accessLog?.close(),
   };
+}
+
+export function controlObservability(flags: ObservabilityFlags, live: LiveSources, env: NodeJS.ProcessEnv = process.env): ControlObservability {
+  const control = flags.metrics ? controlPlaneMetrics(live, flags.manifests === undefined, controllerLabels(flags.compile.controllerClass, env)) : null;
+  return { registry: control?.registry ?? null, onCompiled: control?.compiled };
 }
 
 /**

@@ -22,6 +22,7 @@ export interface KubeSourceOptions {
   readonly onSyncFailure: (message: string) => void;
   readonly holdoffMs?: number;
   readonly maxDelayMs?: number;
+  readonly settleMs?: number;
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
 }
 
@@ -42,6 +43,8 @@ export class KubeSource {
     this.#debouncer = new Debouncer({
       holdoffMs: options.holdoffMs ?? 100,
       maxDelayMs: options.maxDelayMs ?? 500,
+      // An isolated change is served 10 ms after its first event (debounce.ts); bursts still coalesce.
+      settleMs: options.settleMs ?? 10,
       run: async () => this.#rebuild(),
       onError: (err) => this.#logger.error({ err }, 'kube: rebuild failed; the last update keeps serving'),
     });
