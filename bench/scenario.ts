@@ -37,6 +37,12 @@ export interface Fact {
   readonly kind: 'spread' | 'latency';
 }
 
+export interface RatioColumn {
+  readonly label: string;
+  /** The row each row is compared with (e.g. "nginx upload" for "sluice upload"). */
+  readonly baseOf: (row: string) => string;
+}
+
 export interface ScenarioResult {
   readonly id: string;
   readonly title: string;
@@ -45,8 +51,8 @@ export interface ScenarioResult {
   /** Throughput unit shown for the rows ('req/s', 'msg/s'). */
   readonly unit: string;
   readonly rows: readonly Row[];
-  /** Row names the table shows ratios to (each column only when that row exists). */
-  readonly ratioTo: readonly string[];
+  /** Ratio columns: a row name (a column when that row exists), or a column whose base depends on the row. */
+  readonly ratioTo: ReadonlyArray<string | RatioColumn>;
   readonly facts: readonly Fact[];
   /** Set when the scenario could not run here (the reason), instead of rows. */
   readonly skipped?: string;

@@ -29,15 +29,17 @@ function scenarioSection(result: ScenarioResult): string[] {
   if (result.skipped) return [...lines, `Skipped: ${result.skipped}`, ''];
   lines.push(result.method, '');
   const rows = summariseScenario(result);
-  const ratioTo = result.ratioTo.filter((name) => rows.has(name));
+  const ratioTo = result.ratioTo
+    .filter((r) => typeof r !== 'string' || rows.has(r))
+    .map((r) => (typeof r === 'string' ? { label: r, baseOf: () => r } : r));
   const extraKeys = [...new Set([...rows.values()].flatMap((r) => [...r.extra.keys()]))];
   if (rows.size > 0) {
     lines.push(
-      `| target | ${result.unit} median (min–max) | ${ratioTo.map((r) => `× ${r}`).join(' | ')}${ratioTo.length ? ' | ' : ''}p50 ms | p99 ms | p99.9 ms | errors | CPU µs/req | peak RSS MiB${extraKeys.map((k) => ` | ${k}`).join('')} |`,
+      `| target | ${result.unit} median (min–max) | ${ratioTo.map((r) => `× ${r.label}`).join(' | ')}${ratioTo.length ? ' | ' : ''}p50 ms | p99 ms | p99.9 ms | errors | CPU µs/req | peak RSS MiB${extraKeys.map((k) => ` | ${k}`).join('')} |`,
       `|---|---|${ratioTo.map(() => '---|').join('')}---|---|---|---|---|---|${extraKeys.map(() => '---|').join('')}`,
     );
     for (const s of rows.values()) {
-      const ratios = ratioTo.map((to) => num(rateRatio(rows, s.name, to), 2));
+      const ratios = ratioTo.map((to) => num(rateRatio(rows, s.name, to.baseOf(s.name)), 2));
       lines.push(
         `| ${s.name} | ${ranged(s.rate, 0)} | ${ratios.join(' | ')}${ratios.length ? ' | ' : ''}${num(s.p50Ms?.median, 2)} | ${num(s.p99Ms?.median, 2)} | ${num(s.p999Ms?.median, 2)} | ${s.errors} | ${ranged(s.cpuUsPerRequest, 1)} | ${ranged(s.peakRssMiB, 0)}${extraKeys.map((k) => ` | ${ranged(s.extra.get(k), 0)}`).join('')} |`,
       );

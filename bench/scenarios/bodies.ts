@@ -30,7 +30,8 @@ export const bodiesScenario: Scenario = {
           (canPin ? 'Proxies on CPU 1, wrk and pods on CPU 0.' : 'Not pinned.'),
         unit: 'req/s',
         rows,
-        ratioTo: ['nginx download', 'nginx upload'],
+        // Each row against nginx and direct in the same direction.
+        ratioTo: ['nginx', 'direct'].map((base) => ({ label: `${base} (same direction)`, baseOf: (row: string) => `${base} ${row.split(' ').at(-1)}` })),
         facts: [],
         notes,
       };

@@ -2,7 +2,7 @@
 // fresh temporary directory. Used twice: as the upstream pods and as the reverse-proxy baseline.
 import type { ChildProcess } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnPinned, stopProcess, waitFor } from '../lib/proc.ts';
@@ -24,6 +24,8 @@ export function nginxVersion(): string {
 /** `httpBlock` goes inside `http { }`; `dir` (the prefix) may be referred to as `$DIR` in it. */
 export async function startNginx(name: string, httpBlock: (dir: string) => string, cpu: string | undefined): Promise<NginxProcess> {
   const dir = await mkdtemp(join(tmpdir(), `sluice-bench-${name}-`));
+  // Started as root, nginx runs its worker as `nobody`, which must reach the files and temp directories here.
+  await chmod(dir, 0o755);
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${dir}/${t};`).join(' ');
   await writeFile(
     join(dir, 'nginx.conf'),

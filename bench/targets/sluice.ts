@@ -1,7 +1,7 @@
 // The real `sluice` CLI as the proxy under test: manifest-file source, its own ports, JSON logs read line by
 // line (their `time` is the wall clock in ms, comparable with the bench's Date.now()), so scenarios can wait for
 // and time 'manifest: update' and 'routing table installed'.
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { sluicePorts } from '../lib/net.ts';
 import { cpus, onLines, spawnPinned, stopProcess, waitFor } from '../lib/proc.ts';
@@ -78,6 +78,18 @@ export interface SluiceLaunch {
   readonly readyTimeoutMs?: number;
 }
 
+let workersFlag: boolean | undefined;
+
+/**
+ * Whether the CLI has `--workers` (read from its --help once). Where it does, every Sluice of the suite gets
+ * `--workers 1` unless the scenario says otherwise: the default is one worker per available core, and the
+ * figures are per worker.
+ */
+export function sluiceHasWorkersFlag(): boolean {
+  workersFlag ??= spawnSync(process.execPath, [cli, '--help'], { encoding: 'utf8' }).stdout.includes('--workers');
+  return workersFlag;
+}
+
 /** Resolves with the running process, or with the CLI's usage error when it rejected a flag (exit status 2). */
 export async function startSluice(launch: SluiceLaunch): Promise<Sluice | { rejected: string }> {
   const ports = sluicePorts(launch.instance);
@@ -85,6 +97,7 @@ export async function startSluice(launch: SluiceLaunch): Promise<Sluice | { reje
     cli, '--manifests', launch.manifests, '--bind-address', '127.0.0.1',
     '--http-port', String(ports.http), '--https-port', String(ports.https), '--status-port', String(ports.status),
     '--log-level', 'info', '--shutdown-delay', '0', '--shutdown-grace-period', '1',
+    ...(sluiceHasWorkersFlag() && !(launch.args ?? []).some((a) => a.startsWith('--workers')) ? ['--workers', '1'] : []),
     ...(launch.args ?? []),
   ];
   const spawnedAt = Date.now();
