@@ -2,7 +2,7 @@
 // starts and stops its own proxies), and writes RESULTS.md + RESULTS.svg, plus the raw runs as JSON in
 // bench/results/. See bench/README.md for what each scenario measures and how to read the output.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseBenchArgs } from './options.ts';
@@ -39,6 +39,9 @@ const runs = selected.reduce((n, s) => n + s.runsPerRound, 0);
 console.error(`bench: ${selected.map((s) => s.id).join(', ')}; ${runs} targets × ${options.rounds} rounds × ${options.durationS} s ≈ ${Math.ceil((runs * (options.rounds * options.durationS + options.warmupS)) / 60)} min of load`);
 
 const started = new Date();
+// Other work on the machine moves every figure: say how busy it was before the suite added its own load.
+const loadBefore = loadavg()[0]!;
+if (loadBefore > 0.5) console.error(`bench: warning: load average ${loadBefore.toFixed(2)} before starting; figures from a busy machine are not comparable`);
 const work = await mkdtemp(join(tmpdir(), 'sluice-bench-'));
 const pods = await startPods();
 const results: ScenarioResult[] = [];
@@ -49,7 +52,9 @@ try {
     console.error(`bench: ${scenario.id} — ${scenario.title}`);
     const progress = (message: string): void => console.error(`  ${scenario.id}: ${message}`);
     try {
-      results.push(await scenario.run({ options, pods, dir, progress }));
+      const processes: string[] = [];
+      const result = await scenario.run({ options, pods, dir, progress, processes });
+      results.push({ ...result, processes });
     } catch (err: unknown) {
       // One broken scenario must not cost the others' results: it is reported as failed in RESULTS.md.
       console.error(`bench: ${scenario.id} failed:`, err);
@@ -68,7 +73,7 @@ const complete = !options.quick && options.rounds >= 3 && selected.length === su
 const outDir = options.out ?? (complete ? benchDir : join(benchDir, 'results'));
 await mkdir(join(benchDir, 'results'), { recursive: true });
 await mkdir(outDir, { recursive: true });
-const env = describeEnvironment();
+const env = describeEnvironment(loadBefore);
 const subtitle = `blue: Sluice, grey: baselines · ${env.cpuModel}, ${env.cores} cores · ${started.toISOString().slice(0, 10)} · ${env.versions[0]![1]}`;
 await writeFile(join(outDir, 'RESULTS.svg'), await renderChart(results, subtitle));
 await writeFile(join(outDir, 'RESULTS.md'), renderMarkdown(results, checkTargets(results), env, options, started, minutes, 'RESULTS.svg') + '\n');

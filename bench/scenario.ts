@@ -57,6 +57,8 @@ export interface ScenarioResult {
   /** Set when the scenario could not run here (the reason), instead of rows. */
   readonly skipped?: string;
   readonly notes?: readonly string[];
+  /** Filled in by the runner from the context. */
+  readonly processes?: readonly string[];
 }
 
 export interface ScenarioContext {
@@ -65,6 +67,8 @@ export interface ScenarioContext {
   /** A fresh directory for this scenario's manifests and logs. */
   readonly dir: string;
   readonly progress: (message: string) => void;
+  /** Command lines of the processes the scenario started (proxies under test), for RESULTS.md. */
+  readonly processes: string[];
 }
 
 export interface Scenario {

@@ -19,6 +19,8 @@ export interface Environment {
   readonly kernel: string;
   readonly memoryGiB: number;
   readonly pinning: string;
+  /** 1-minute load average before the suite started anything: near 0 on a quiet machine. */
+  readonly loadBefore: number;
   readonly versions: ReadonlyArray<readonly [string, string]>;
 }
 
@@ -37,8 +39,9 @@ function sluiceCommit(): string {
   return dirty ? `${commit} + uncommitted changes in src/ or package.json` : commit;
 }
 
-export function describeEnvironment(): Environment {
+export function describeEnvironment(loadBefore: number): Environment {
   return {
+    loadBefore,
     cpuModel: cpuModel(),
     cores: osCpus().length,
     kernel: `Linux ${release()}`,

@@ -51,6 +51,7 @@ function scenarioSection(result: ScenarioResult): string[] {
   if ((result.notes ?? []).length > 0) lines.push('');
   if (rows.size > 0) {
     lines.push('<details><summary>Commands</summary>', '', '```');
+    if ((result.processes ?? []).length > 0) lines.push('# processes under test', ...(result.processes ?? []), '# load, per row');
     for (const s of rows.values()) lines.push(`# ${s.name}`, s.command);
     lines.push('```', '', '</details>', '');
   }
@@ -65,7 +66,7 @@ export function renderMarkdown(results: readonly ScenarioResult[], checks: reado
     '',
     `Generated ${started.toISOString()} in ${minutes.toFixed(1)} minutes by \`${options.invocation}\`. How to read this file: bench/README.md.`,
     '',
-    `- Machine: ${env.cpuModel}, ${env.cores} cores, ${env.memoryGiB} GiB, ${env.kernel}`,
+    `- Machine: ${env.cpuModel}, ${env.cores} cores, ${env.memoryGiB} GiB, ${env.kernel}; 1-minute load average before the run: ${env.loadBefore.toFixed(2)} (near 0 = quiet)`,
     `- Versions: ${env.versions.map(([k, v]) => `${k} ${v}`).join(' · ')}`,
     `- Method: ${options.rounds} interleaved round${options.rounds === 1 ? '' : 's'} of ${options.durationS} s per target after a ${options.warmupS} s warm-up; medians with (min–max) over the rounds; ` +
       `${options.connections} connections unless a scenario says otherwise; errors = non-2xx + socket errors + timeouts, summed over the rounds; ` +
@@ -77,7 +78,7 @@ export function renderMarkdown(results: readonly ScenarioResult[], checks: reado
     '',
   ];
   if (checks.length > 0) {
-    lines.push('## Issue 8 targets', '', '| target | measured | met |', '|---|---|---|', ...checks.map((c) => `| ${c.target} | ${c.measured} | ${c.met ? 'yes' : '**no**'} |`), '');
+    lines.push('## Issue 8 targets', '', '| target | measured | met |', '|---|---|---|', ...checks.map((c) => `| ${c.target} | ${c.measured} | ${c.met === undefined ? '—' : c.met ? 'yes' : '**no**'} |`), '');
   }
   for (const result of results) lines.push(...scenarioSection(result));
   return lines.join('\n');

@@ -7,7 +7,8 @@ import { rateRatio, summariseScenario, type RowSummary } from './summary.ts';
 export interface Check {
   readonly target: string;
   readonly measured: string;
-  readonly met: boolean;
+  /** undefined: not measured in this run (the scenario was skipped or failed). */
+  readonly met: boolean | undefined;
 }
 
 const x = (n: number): string => `${n.toFixed(2)}×`;
@@ -64,6 +65,8 @@ export function checkTargets(results: readonly ScenarioResult[]): Check[] {
       if (errors !== undefined) checks.push({ target: `${name} under load: 0 errors`, measured: `${errors} errors`, met: errors === 0 });
     }
   }
+  const skipped = results.find((s) => s.id === 'workers' && s.skipped);
+  if (skipped) checks.push({ target: 'CPU µs per request does not grow with workers (N = 1 → 2)', measured: `not measured: ${skipped.skipped}`, met: undefined });
   const workers = rows('workers');
   if (workers) {
     const one = workers.get('--workers 1')?.cpuUsPerRequest?.median;

@@ -22,15 +22,20 @@ const ingressText = (version: number): string =>
 const endpointsText = (pods: Pods, version: number): string =>
   manifest([endpointSlice('web', [pods.http[0]!, pods.http[version % 2 === 0 ? 1 : 2]!])]);
 
-/** Rewrites a file every `periodMs` while the load runs; reports the writes and what Sluice logged meanwhile. */
+/**
+ * Rewrites a file every `periodMs` while the load runs; reports the writes and what Sluice logged meanwhile.
+ * Versions keep counting across runs, so every write differs from the file's current content.
+ */
 function churn(sluice: Sluice, write: (version: number) => Promise<void>, logged: string): () => () => Promise<Record<string, number>> {
+  let version = 0;
   return () => {
     let running = true;
     let writes = 0;
     const from = Date.now();
     const loop = (async () => {
       while (running) {
-        await write(++writes);
+        await write(++version);
+        writes++;
         await sleep(periodMs);
       }
     })();
@@ -58,6 +63,7 @@ export const churnScenario: Scenario = {
       await writeFile(endpointsFile, endpointsText(context.pods, 0));
       const sluice = await mustStartSluice({ instance: 0, manifests: dir, args: context.options.sluiceArgs });
       cleanup.add(() => sluice.stop());
+      context.processes.push(sluice.command);
       const target = (name: string, during?: Target['during']): Target => ({
         name,
         pid: sluice.pid,

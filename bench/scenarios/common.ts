@@ -23,6 +23,7 @@ export async function sluiceOnSharedRoutes(
   await writeFile(join(dir, 'routes.yaml'), sharedRoutes(context.pods));
   const sluice = await mustStartSluice({ instance, manifests: dir, ...launch, args: [...(launch.args ?? []), ...context.options.sluiceArgs] });
   cleanup.add(() => sluice.stop());
+  context.processes.push(sluice.command);
   return sluice;
 }
 
@@ -38,6 +39,7 @@ export async function startBaselines(context: ScenarioContext, cleanup: Cleanup,
     }
     const target = name === 'nginx' ? await startNginxProxy(context.pods) : name === 'caddy' ? await startCaddy(context.pods) : await startHttpProxy(context.pods);
     cleanup.add(() => target.stop());
+    context.processes.push(`${name}: ${target.command}`);
     started.set(name, target);
   }
   return started;

@@ -22,6 +22,7 @@ async function startOn(context: ScenarioContext, cleanup: Cleanup, instance: num
   await writeChangeFiles(dir, context.pods);
   const sluice = await mustStartSluice({ instance, manifests: dir, args: context.options.sluiceArgs, readyTimeoutMs: 180_000 });
   cleanup.add(() => sluice.stop());
+  context.processes.push(sluice.command);
   return { sluice, dir };
 }
 

@@ -19,8 +19,8 @@ export const tlsScenario: Scenario = {
       const rows = await runInterleaved(
         [
           wrkTarget(context, 'https keep-alive', sluice.secureUrl, sluice.pid),
-          wrkTarget(context, 'http new connection per request', sluice.url, sluice.pid, { headers: close }),
-          wrkTarget(context, 'https new handshake per request', sluice.secureUrl, sluice.pid, { headers: close }),
+          wrkTarget(context, 'http, new connection', sluice.url, sluice.pid, { headers: close }),
+          wrkTarget(context, 'https, new handshake', sluice.secureUrl, sluice.pid, { headers: close }),
         ],
         context,
       );

@@ -35,6 +35,7 @@ export const workersScenario: Scenario = {
           };
         }
         cleanup.add(() => sluice.stop());
+        context.processes.push(sluice.command);
         targets.push(wrkTarget(context, `--workers ${n}`, sluice.url, sluice.pid));
       }
       const rows = await runInterleaved(targets, context);

@@ -27,5 +27,10 @@ export async function startHttpProxy(pods: Pods): Promise<ProxyTarget> {
     await stopProcess(child);
     throw err;
   }
-  return { url: `http://127.0.0.1:${httpProxyPort}`, pid: child.pid!, stop: () => stopProcess(child) };
+  return {
+    url: `http://127.0.0.1:${httpProxyPort}`,
+    pid: child.pid!,
+    command: `taskset -c ${cpus.proxy} node --no-deprecation bench/targets/http-proxy-server.ts ${httpProxyPort} ${upstreams.join(' ')}`,
+    stop: () => stopProcess(child),
+  };
 }

@@ -4,7 +4,8 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { sluicePorts } from '../lib/net.ts';
-import { cpus, onLines, spawnPinned, stopProcess, waitFor } from '../lib/proc.ts';
+import { cpus, onLines, pinnedCommand, spawnPinned, stopProcess, waitFor } from '../lib/proc.ts';
+import { shellLine } from '../load/types.ts';
 
 const cli = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 
@@ -63,6 +64,7 @@ export interface Sluice {
   /** Epoch ms of the spawn, and of the first 200 from /readyz. */
   readonly spawnedAt: number;
   readonly readyAt: number;
+  /** The command line as run (pinning included), with the manifest directory shown as <manifests>. */
   readonly command: string;
   stop(): Promise<void>;
 }
@@ -126,7 +128,7 @@ export async function startSluice(launch: SluiceLaunch): Promise<Sluice | { reje
     logs,
     spawnedAt,
     readyAt: Date.now(),
-    command: `node src/cli.ts ${args.slice(1).join(' ')}`,
+    command: shellLine(pinnedCommand(launch.cpu ?? cpus.proxy, 'node', args).flat()).replace(cli, 'src/cli.ts').replace(launch.manifests, '<manifests>'),
     stop: () => stopProcess(child, 10_000),
   };
 }
