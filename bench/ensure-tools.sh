@@ -19,6 +19,6 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "Installing ${missing[*]} (Debian packages) for the benchmark suite..." >&2
 $SUDO apt-get update -qq
-# The suite starts its own nginx and caddy processes (own configs, loopback ports 18xxx). On a machine with an init
+# The suite starts its own nginx and caddy processes (own configs, loopback ports 28xxx). On a machine with an init
 # system Debian also starts the packaged services on port 80; the suite neither needs nor touches them.
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

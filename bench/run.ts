@@ -21,6 +21,7 @@ import { tailScenario } from './scenarios/tail.ts';
 import { tlsScenario } from './scenarios/tls.ts';
 import { websocketScenario } from './scenarios/websocket.ts';
 import { workersScenario } from './scenarios/workers.ts';
+import { assertPortsFree } from './lib/net.ts';
 import { hasNginx } from './targets/nginx.ts';
 import { startPods } from './targets/pods.ts';
 
@@ -42,7 +43,8 @@ const started = new Date();
 // Other work on the machine moves every figure: say how busy it was before the suite added its own load.
 const loadBefore = loadavg()[0]!;
 if (loadBefore > 0.5) console.error(`bench: warning: load average ${loadBefore.toFixed(2)} before starting; figures from a busy machine are not comparable`);
-const work = await mkdtemp(join(tmpdir(), 'sluice-bench-'));
+const work = await mkdtemp(join(tmpdir(), 'sluice-suite-'));
+await assertPortsFree();
 const pods = await startPods();
 const results: ScenarioResult[] = [];
 try {

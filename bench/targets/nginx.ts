@@ -2,7 +2,7 @@
 // fresh temporary directory. Used twice: as the upstream pods and as the reverse-proxy baseline.
 import type { ChildProcess } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
-import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnPinned, stopProcess, waitFor } from '../lib/proc.ts';
@@ -23,7 +23,7 @@ export function nginxVersion(): string {
 
 /** `httpBlock` goes inside `http { }`; `dir` (the prefix) may be referred to as `$DIR` in it. */
 export async function startNginx(name: string, httpBlock: (dir: string) => string, cpu: string | undefined): Promise<NginxProcess> {
-  const dir = await mkdtemp(join(tmpdir(), `sluice-bench-${name}-`));
+  const dir = await mkdtemp(join(tmpdir(), `sluice-suite-${name}-`));
   // Started as root, nginx runs its worker as `nobody`, which must reach the files and temp directories here.
   await chmod(dir, 0o755);
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${dir}/${t};`).join(' ');
@@ -44,7 +44,14 @@ ${httpBlock(dir)}
       const worker = Number(children.trim().split(' ')[0]);
       return worker > 0 ? worker : undefined;
     }, 10_000);
-    return { workerPid, dir, stop: () => stopProcess(child) };
+    return {
+      workerPid,
+      dir,
+      async stop() {
+        await stopProcess(child);
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
   } catch (err: unknown) {
     await stopProcess(child);
     throw err;

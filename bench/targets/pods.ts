@@ -26,7 +26,7 @@ export interface Pods {
 const wsEchoScript = fileURLToPath(new URL('./ws-echo-server.ts', import.meta.url));
 
 export async function startPods(): Promise<Pods> {
-  const listens = podAddresses.map((a) => `listen ${a}:${podPort} reuseport;`).join(' ');
+  const listens = podAddresses.map((a) => `listen ${a}:${podPort};`).join(' ');
   const nginx = await startNginx(
     'pods',
     (dir) => `sendfile on; tcp_nopush on;

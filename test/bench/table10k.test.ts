@@ -13,7 +13,7 @@ import { oneServiceRequests, table10k, tableRequests, tableSize } from '../../be
 import type { Pods } from '../../bench/targets/pods.ts';
 
 const pods: Pods = {
-  http: [{ address: '127.0.0.2', port: 18090 }, { address: '127.0.0.3', port: 18090 }, { address: '127.0.0.4', port: 18090 }],
+  http: [{ address: '127.0.0.2', port: 28090 }, { address: '127.0.0.3', port: 28090 }, { address: '127.0.0.4', port: 28090 }],
   ws: [],
   nginxWorkerPid: 0,
   stop: async () => {},
