@@ -26,7 +26,7 @@ export const bodiesScenario: Scenario = {
         id: 'bodies',
         title: this.title,
         method: `wrk, 1 thread, ${context.options.connections} keep-alive connections; download: GET ${paths.download} (a ${bodyBytes}-byte file, nginx sendfile); ` +
-          `upload: POST of ${bodyBytes} bytes to ${paths.upload} (the pod discards it and answers 200). ` +
+          `upload: POST of ${bodyBytes} bytes to ${paths.upload} (the pod discards it and answers 200); nginx, configured as ingress-nginx (8k body buffer, request buffering on), spools each upload to a temp file before forwarding, Sluice streams it. ` +
           (canPin ? 'Proxies on CPU 1, wrk and pods on CPU 0.' : 'Not pinned.'),
         unit: 'req/s',
         rows,

@@ -19,7 +19,6 @@ export interface Pods {
   readonly http: readonly Pod[];
   /** WebSocket echo pods (Node `ws`). */
   readonly ws: readonly Pod[];
-  readonly nginxWorkerPid: number;
   stop(): Promise<void>;
 }
 
@@ -57,7 +56,6 @@ server { ${listens} keepalive_requests 1000000; client_max_body_size 2m; root ${
   return {
     http: podAddresses.map((address) => ({ address, port: podPort })),
     ws: wsPods,
-    nginxWorkerPid: nginx.workerPid,
     async stop() {
       await stopProcess(echo);
       await nginx.stop();

@@ -106,8 +106,10 @@ export async function startSluice(launch: SluiceLaunch): Promise<Sluice | { reje
   const child: ChildProcess = spawnPinned(launch.cpu ?? cpus.proxy, process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const logs = new LogBook();
   onLines(child.stdout!, (line) => logs.add(line));
+  // Collected until ready (a usage error is the whole of it), echoed from then on.
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const collect = (chunk: Buffer): void => void (stderr += chunk.toString());
+  child.stderr!.on('data', collect);
   const readyz = `http://127.0.0.1:${ports.status}/readyz`;
   try {
     await waitFor('sluice /readyz', async () => {
@@ -120,6 +122,7 @@ export async function startSluice(launch: SluiceLaunch): Promise<Sluice | { reje
     throw err;
   }
   if (stderr.trim()) process.stderr.write(`sluice stderr: ${stderr}`);
+  child.stderr!.off('data', collect);
   child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`sluice stderr: ${chunk.toString()}`));
   return {
     url: `http://127.0.0.1:${ports.http}`,

@@ -15,7 +15,6 @@ import type { Pods } from '../../bench/targets/pods.ts';
 const pods: Pods = {
   http: [{ address: '127.0.0.2', port: 28090 }, { address: '127.0.0.3', port: 28090 }, { address: '127.0.0.4', port: 28090 }],
   ws: [],
-  nginxWorkerPid: 0,
   stop: async () => {},
 };
 
