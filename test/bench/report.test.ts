@@ -42,6 +42,13 @@ describe('bench report', () => {
     expect(checks.get('≥ 1.5× Caddy per core')!.met).toBe(true); // 12 000 / 8 000
   });
 
+  it('says which targets went unmeasured when a scenario was skipped', () => {
+    const skipped: ScenarioResult = { id: 'workers', title: 'Workers', method: '', unit: 'req/s', rows: [], ratioTo: [], facts: [], skipped: 'no --workers' };
+    const checks = checkTargets([plain, skipped]);
+    expect(checks.at(-1)).toEqual({ target: 'the targets of "Workers"', measured: 'not measured: no --workers', met: undefined });
+    expect(checks.filter((c) => c.met === undefined)).toHaveLength(1);
+  });
+
   it('renders ratio columns and ranges into RESULTS.md', () => {
     const options = { scenarios: ['plain'], durationS: 8, rounds: 3, warmupS: 2, connections: 50, changeSamples: 20, sluiceArgs: [], quick: false, out: undefined, invocation: 'npm run bench' } satisfies BenchOptions;
     const env = { cpuModel: 'CPU', cores: 2, kernel: 'Linux', memoryGiB: 24, pinning: 'taskset', loadBefore: 0, versions: [['node', 'v24']] as const };
