@@ -7,7 +7,8 @@ import { sluicePorts } from '../lib/net.ts';
 import { cpus, onLines, pinnedCommand, spawnPinned, stopProcess, waitFor } from '../lib/proc.ts';
 import { shellLine } from '../load/types.ts';
 
-const cli = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+// The command as installed (bin/sluice.mjs: compile cache on, as in the image).
+const cli = fileURLToPath(new URL('../../bin/sluice.mjs', import.meta.url));
 
 export interface LogEvent {
   readonly time: number;
@@ -131,7 +132,7 @@ export async function startSluice(launch: SluiceLaunch): Promise<Sluice | { reje
     logs,
     spawnedAt,
     readyAt: Date.now(),
-    command: shellLine(pinnedCommand(launch.cpu ?? cpus.proxy, 'node', args).flat()).replace(cli, 'src/cli.ts').replace(launch.manifests, '<manifests>'),
+    command: shellLine(pinnedCommand(launch.cpu ?? cpus.proxy, 'node', args).flat()).replace(cli, 'bin/sluice.mjs').replace(launch.manifests, '<manifests>'),
     stop: () => stopProcess(child, 10_000),
   };
 }
