@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { CompileOptions, Diagnostic, RouteTable, Snapshot, SourceUpdate } from '../model/index.ts';
 import { formatRef } from '../model/index.ts';
+import { ChangeDetector } from '../watch/change-detector.ts';
 
 export interface RouteUpdaterDeps {
   readonly compile: (snapshot: Snapshot, options: CompileOptions) => { table: RouteTable; diagnostics: Diagnostic[] };
@@ -32,7 +33,7 @@ export class RouteUpdater {
   lastCompileFailed = false;
   /** Unix seconds of the last table install (0: none yet). */
   lastInstallSeconds = 0;
-  private lastSnapshotKey = '';
+  private readonly snapshots = new ChangeDetector(withoutResourceVersion);
   private lastCompileDiagnostics: readonly Diagnostic[] = [];
   private reported = new Set<string>();
   private currentDiagnostics: readonly Diagnostic[] = [];
@@ -49,13 +50,13 @@ export class RouteUpdater {
 
   apply(update: SourceUpdate, sourceDiagnostics: readonly Diagnostic[]): void {
     const updates = ++this.updates;
-    // The snapshot is plain data, so its JSON is a faithful identity; skipping identical snapshots keeps
-    // endpoint-only changes from recompiling and re-reporting. resourceVersion is left out: compile never reads
-    // it, and it changes on writes that change nothing compile sees (Sluice's own Ingress status updates).
-    const key = JSON.stringify(update.snapshot, withoutResourceVersion);
+    // Skipping identical snapshots keeps endpoint-only changes from recompiling and re-reporting (compared by
+    // content, paid for by identity: change-detector.ts). resourceVersion is left out: compile never reads it, and
+    // it changes on writes that change nothing compile sees (Sluice's own Ingress status updates).
+    const changed = this.snapshots.changed(update.snapshot);
     // Endpoints first and unconditionally: they change far more often than routes and need no recompile.
-    const delivered = this.deps.updateEndpoints(update, key !== this.lastSnapshotKey);
-    this.applyRoutes(update, key, sourceDiagnostics, delivered);
+    const delivered = this.deps.updateEndpoints(update, changed);
+    this.applyRoutes(update, changed, sourceDiagnostics, delivered);
     const applied = (): void => {
       if (this.deps.quiet !== true) this.deps.logger.debug({ updates, generation: this.generation }, 'source update applied');
     };
@@ -63,8 +64,8 @@ export class RouteUpdater {
     else void delivered.then(applied);
   }
 
-  private applyRoutes(update: SourceUpdate, key: string, sourceDiagnostics: readonly Diagnostic[], delivered: Promise<unknown> | void): void {
-    if (key === this.lastSnapshotKey) {
+  private applyRoutes(update: SourceUpdate, changed: boolean, sourceDiagnostics: readonly Diagnostic[], delivered: Promise<unknown> | void): void {
+    if (!changed) {
       this.report(sourceDiagnostics, this.lastCompileDiagnostics);
       return;
     }
@@ -75,12 +76,12 @@ export class RouteUpdater {
     } catch (error: unknown) {
       this.failedCompiles++;
       this.lastCompileFailed = true;
+      this.snapshots.reset(); // the next update compiles again, whatever it holds
       this.deps.logger.error({ err: error, failedCompiles: this.failedCompiles }, 'compile failed; keeping the last good routing table');
       return;
     } finally {
       this.deps.onCompiled?.((performance.now() - started) / 1000);
     }
-    this.lastSnapshotKey = key;
     this.lastCompileDiagnostics = compiled.diagnostics;
     this.report(sourceDiagnostics, compiled.diagnostics);
     this.deps.installTable(compiled.table);

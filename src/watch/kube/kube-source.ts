@@ -7,6 +7,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Diagnostic, SourceUpdate } from '../../model/index.ts';
 import { Debouncer } from '../debounce.ts';
+import { ChangeDetector } from '../change-detector.ts';
 import { buildUpdate } from './build-update.ts';
 import { describe, KindInformer, type InformerHealth } from './kind-informer.ts';
 import { kindSpecs, missingRule, type KindSpec } from './kinds.ts';
@@ -32,7 +33,7 @@ export class KubeSource {
   readonly #informers: readonly KindInformer[];
   readonly #debouncer: Debouncer;
   #generation = 0;
-  #lastKey = '';
+  readonly #changes = new ChangeDetector();
   #healthyAt = performance.now();
   #healthTimer: NodeJS.Timeout | undefined;
   #firstUpdate: { resolve: () => void; promise: Promise<void> };
@@ -115,10 +116,8 @@ export class KubeSource {
   #rebuild(): void {
     if (!this.#informers.every((i) => this.#usable(i))) return;
     const { update, diagnostics } = buildUpdate(this.#informers.map((i) => ({ kind: i.spec.kind, apiVersion: i.spec.apiVersion, objects: i.objects() })));
-    // A relist or a resumed watch often changes nothing: deliver only what differs.
-    const key = JSON.stringify([update, diagnostics]);
-    if (key === this.#lastKey) return;
-    this.#lastKey = key;
+    // A relist or a resumed watch often changes nothing: deliver only what differs (change-detector.ts).
+    if (!this.#changes.changed({ update, diagnostics })) return;
     this.#generation++;
     const { snapshot } = update;
     this.#logger.info(
