@@ -52,7 +52,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     config.rateLimitStore === undefined || RedisRateStore === undefined
       ? null
       : new RedisRateStore(config.rateLimitStore.url, config.rateLimitStore.timeoutMs, () => logger.info('rate-limit store connected'));
-  attachRateLimits(tableSlot, new RateLimits({ requestStatus: config.limitStatus.request, connectionStatus: config.limitStatus.connection, store, logger }));
+  attachRateLimits(tableSlot, new RateLimits({ store, logger }));
   const certificates = new CertificateStore({
     settings: { protocols: config.tls.protocols, ciphers: config.tls.ciphers },
     fakeCertificate: await generateFakeCertificate(),
@@ -67,8 +67,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     // The status writer sees every compiled snapshot and its diagnostics (for Ingress status and Events).
     // Certificates are planned from the same snapshot and installed just before its routing table, so the
     // 'routing table installed' log line also means "its certificates are served".
-    compile: (snapshot, options) => {
-      const compiled = compile(snapshot, options);
+    // `previous`: the serving table's settings, kept for a global ConfigMap key whose new value is invalid.
+    compile: (snapshot, options, previous) => {
+      const compiled = compile(snapshot, options, previous);
       const result = { ...compiled, diagnostics: [...compiled.diagnostics, ...certificates.update(snapshot)] };
       statusPublisher?.observe(snapshot, result.diagnostics);
       return result;
@@ -81,7 +82,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const onUpdate = (update: SourceUpdate, diagnostics: Diagnostic[]): void => updater.apply(update, diagnostics);
   let source: ManifestSource | KubeSource;
   if (kube === undefined || kubeModules === undefined) {
-    source = new ManifestSource({ path: config.manifests ?? '', logger, onUpdate });
+    source = new ManifestSource({ path: config.manifests ?? '', logger, onUpdate, configMap: config.configMap });
   } else {
     logger.info({ origin: kube.origin, namespace: config.watchNamespace ?? '(all)' }, 'kube: connecting');
     const kubeSource = new kubeModules.KubeSource({
@@ -89,6 +90,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       namespace: config.watchNamespace,
       logger,
       onUpdate,
+      configMap: config.configMap,
       syncFailureTimeoutMs: config.syncFailureTimeoutMs,
       // Serving an ever older table is worse than a restart: exit so Kubernetes restarts the pod.
       onSyncFailure: (message) => {
@@ -103,10 +105,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   await source.start();
   statusPublisher?.start();
 
-  const connectTimeoutMs = config.proxyConnectTimeoutMs;
-  const readTimeoutMs = config.proxyReadTimeoutMs;
   // One set of upstream pools and balancers for both listeners: one connection set per pod, one round robin.
-  const upstreams = new Upstreams({ endpoints, connectTimeoutMs, readTimeoutMs, logger });
+  // New upstream connections get the connect timeout of the table serving when they are opened.
+  const connectTimeoutMs = (): number => tableSlot.current.settings.proxyConnectTimeoutMs;
+  const upstreams = new Upstreams({ endpoints, connectTimeoutMs, logger });
   Object.assign(live, { updater, tableSlot, endpoints });
   const proxyOptions = {
     ...observability.proxyOptions,
@@ -115,14 +117,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     upstreams,
     normalizeHost,
     normalizeRequestPath,
-    connectTimeoutMs,
-    readTimeoutMs,
     logger,
   };
   const proxy = createProxyServer(proxyOptions);
   const secureProxy = createProxyServer({
     ...proxyOptions,
-    tls: { serverOptions: certificates.serverOptions(), hstsFor: certificates.hstsFor(config.tls.hsts) },
+    tls: { serverOptions: certificates.serverOptions(), hasOwnCertificate: (host: string) => certificates.hasOwnCertificate(host) },
   });
   certificates.attach(secureProxy.server);
   // Traffic is accepted only once the first complete load is compiled: answering from an empty or partial

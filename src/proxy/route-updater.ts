@@ -1,11 +1,15 @@
 // Turns each source update into what the serving side reads: compiles the snapshot, swaps the routing table,
 // hands EndpointSlices to the endpoint store, and reports diagnostics once each (a steady state stays quiet).
 import type { Logger } from 'pino';
-import type { CompileOptions, Diagnostic, RouteTable, Snapshot, SourceUpdate } from '../model/index.ts';
+import type { CompileOptions, Diagnostic, GlobalSettings, RouteTable, SettingValues, Snapshot, SourceUpdate } from '../model/index.ts';
 import { formatRef } from '../model/index.ts';
 
 export interface RouteUpdaterDeps {
-  readonly compile: (snapshot: Snapshot, options: CompileOptions) => { table: RouteTable; diagnostics: Diagnostic[] };
+  /**
+   * `previous`: the settings of the table serving now (options.settings before the first install), which an
+   * invalid global ConfigMap value leaves in effect for its key (router/settings).
+   */
+  readonly compile: (snapshot: Snapshot, options: CompileOptions, previous: SettingValues) => { table: RouteTable; diagnostics: Diagnostic[] };
   readonly options: CompileOptions;
   readonly installTable: (table: RouteTable) => void;
   readonly updateEndpoints: (update: SourceUpdate) => void;
@@ -25,6 +29,8 @@ export class RouteUpdater {
   lastInstallSeconds = 0;
   private lastSnapshotKey = '';
   private lastCompileDiagnostics: readonly Diagnostic[] = [];
+  /** The installed table's settings; undefined before the first install. */
+  private settings: GlobalSettings | undefined;
   private reported = new Set<string>();
   private readonly deps: RouteUpdaterDeps;
 
@@ -51,7 +57,7 @@ export class RouteUpdater {
     }
     let compiled: { table: RouteTable; diagnostics: Diagnostic[] };
     try {
-      compiled = this.deps.compile(update.snapshot, this.deps.options);
+      compiled = this.deps.compile(update.snapshot, this.deps.options, this.settings ?? this.deps.options.settings);
     } catch (error: unknown) {
       this.failedCompiles++;
       this.lastCompileFailed = true;
@@ -65,10 +71,18 @@ export class RouteUpdater {
     this.lastCompileFailed = false;
     this.lastInstallSeconds = Date.now() / 1000;
     this.report(sourceDiagnostics, compiled.diagnostics);
+    this.reportSettings(compiled.table.settings);
     this.deps.logger.info(
       { generation: this.generation, backends: compiled.table.backends.size, diagnostics: compiled.diagnostics.length },
       'routing table installed',
     );
+  }
+
+  /** The global settings in force, logged when they change (the first table included), before 'routing table installed'. */
+  private reportSettings(settings: GlobalSettings): void {
+    const changed = this.settings === undefined || JSON.stringify(settings) !== JSON.stringify(this.settings);
+    this.settings = settings;
+    if (changed) this.deps.logger.info({ generation: this.generation, settings }, 'global settings in effect');
   }
 
   /** Logs diagnostics not reported by the previous update; forgets ones that went away. */

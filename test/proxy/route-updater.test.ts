@@ -3,11 +3,12 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { RouteUpdater } from '../../src/proxy/route-updater.ts';
 import type { Diagnostic, RouteTable, Snapshot, SourceUpdate } from '../../src/model/index.ts';
-import { defaultCompileOptions, emptySnapshot } from '../../src/model/index.ts';
+import { defaultCompileOptions, defaultGlobalSettings, emptySnapshot } from '../../src/model/index.ts';
 
 function table(name: string): RouteTable {
   return {
     backends: new Map(),
+    settings: defaultGlobalSettings,
     lookup: () => ({ id: name, host: '', path: '', pathType: 'Fallback', action: { kind: 'not-found', status: 404 } }),
   };
 }

@@ -3,7 +3,7 @@
 // so the stages can note what only they know (route, upstream address/status/time, request id); the 'close'
 // event of the response then turns it into a metric cell update and, if on, one access-log line.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Route } from '../../model/index.ts';
+import type { GlobalSettings, Route } from '../../model/index.ts';
 import type { AccessLog } from '../access-log/access-log.ts';
 import type { ProxyErrorKind } from '../errors.ts';
 import type { ProxyMetrics } from './proxy-metrics.ts';
@@ -24,6 +24,8 @@ export class RequestRecord {
   requestId = '';
   /** The client address after real-IP processing, once request-flow.ts computed it ('' before). */
   clientAddress = '';
+  /** ConfigMap disable-access-log, from the request's table (begin()); metrics count the request either way. */
+  accessLogged = true;
 
   constructor(start: number, bytesBefore: number) {
     this.start = start;
@@ -50,9 +52,10 @@ export class RequestObserver {
     this.accessLog = accessLog;
   }
 
-  begin(req: IncomingMessage, res: ServerResponse): RequestRecord {
+  begin(req: IncomingMessage, res: ServerResponse, settings: GlobalSettings): RequestRecord {
     const socket = req.httpVersionMajor === 2 ? null : req.socket;
     const record = new RequestRecord(performance.now(), socket?.bytesWritten ?? 0);
+    record.accessLogged = !settings.disableAccessLog;
     // 'close' follows 'finish' for completed responses and also fires when the client leaves (nginx's 499).
     res.once('close', () => this.#end(req, res, record));
     return record;
@@ -66,6 +69,6 @@ export class RequestObserver {
     const seconds = (performance.now() - record.start) / 1000;
     const status = res.writableFinished ? res.statusCode : 499;
     this.metrics?.requests.observe(record.route, req.method ?? '', status, seconds);
-    this.accessLog?.write(req, res, record, status, seconds);
+    if (record.accessLogged) this.accessLog?.write(req, res, record, status, seconds);
   }
 }

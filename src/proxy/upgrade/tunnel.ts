@@ -6,7 +6,7 @@
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { BackendTarget } from '../../model/index.ts';
+import type { BackendTarget, GlobalSettings } from '../../model/index.ts';
 import { pickEndpoint } from '../balancer/pick-endpoint.ts';
 import type { UpstreamEndpoint } from '../endpoints/upstream-endpoint.ts';
 import { classifyUpstreamError, isRetryable } from '../errors.ts';
@@ -24,6 +24,9 @@ export class Tunnel {
   readonly #tunnels: Set<Duplex>;
   /** The request target sent upstream (rewritten by rewrite-target where set). */
   readonly #target: string;
+  /** proxy-connect-timeout / proxy-read-timeout of the table the upgrade request started with. */
+  readonly #connectTimeoutMs: number;
+  readonly #readTimeoutMs: number;
   #upstream: ClientRequest | undefined;
   #tried: string[] = [];
   #settled = false;
@@ -37,7 +40,10 @@ export class Tunnel {
     headers: string[],
     tunnels: Set<Duplex>,
     target: string,
+    settings: GlobalSettings,
   ) {
+    this.#connectTimeoutMs = settings.proxyConnectTimeoutMs;
+    this.#readTimeoutMs = settings.proxyReadTimeoutMs;
     this.#ctx = ctx;
     this.#req = req;
     this.#client = client;
@@ -77,7 +83,7 @@ export class Tunnel {
 
   #watchTimeouts(upstream: ClientRequest): void {
     let connected = false;
-    upstream.setTimeout(this.#ctx.connectTimeoutMs, () => {
+    upstream.setTimeout(this.#connectTimeoutMs, () => {
       if (this.#settled) return;
       // Same codes as undici's, so both paths share one classification.
       const code = connected ? 'UND_ERR_HEADERS_TIMEOUT' : 'UND_ERR_CONNECT_TIMEOUT';
@@ -86,7 +92,7 @@ export class Tunnel {
     upstream.once('socket', (socket: Socket) => {
       const onConnect = (): void => {
         connected = true;
-        upstream.setTimeout(this.#ctx.readTimeoutMs);
+        upstream.setTimeout(this.#readTimeoutMs);
       };
       if (socket.connecting) socket.once('connect', onConnect);
       else onConnect();
@@ -119,7 +125,7 @@ export class Tunnel {
     this.#tunnels.add(client);
     client.once('close', () => this.#tunnels.delete(client));
     // proxy-read-timeout also bounds idle WebSockets in ingress-nginx; here: no byte either way for that long.
-    upstream.setTimeout(this.#ctx.readTimeoutMs, teardown);
+    upstream.setTimeout(this.#readTimeoutMs, teardown);
     upstream.setNoDelay(true);
     client.write(switchingProtocolsHead(res.rawHeaders));
     if (upstreamHead.length > 0) client.write(upstreamHead);

@@ -4,7 +4,7 @@
 // answering on it or destroying it.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { BackendTarget, Route } from '../../model/index.ts';
+import type { BackendTarget, GlobalSettings, Route } from '../../model/index.ts';
 import { rawHeaderValue } from '../headers/raw-header.ts';
 import { buildRequestHeaders, overrideHeaders, type RequestFacts } from '../headers/request-headers.ts';
 import type { ProxyContext } from '../proxy-context.ts';
@@ -22,7 +22,8 @@ export function createUpgradeHandler(
     // A reset from the client must not become an unhandled 'error' event.
     socket.on('error', () => socket.destroy());
     try {
-      runRequestStages(ctx, req, socket, upgradeOutlet, { tunnels, head });
+      // One read of the table, as for plain requests (request-handler.ts): its routes and settings serve the upgrade.
+      runRequestStages(ctx, ctx.tableSlot.current, req, socket, upgradeOutlet, { tunnels, head });
     } catch (error: unknown) {
       ctx.logger.error({ err: error }, 'upgrade handler failed');
       sendRawError(socket, 'internal');
@@ -59,14 +60,15 @@ function openTunnel(
   _host: string,
   target: string,
   forwarded: ForwardedFacts,
+  settings: GlobalSettings,
 ): void {
-  const facts: RequestFacts = { hasBody: false, requestId: '' };
+  const facts: RequestFacts = { hasBody: false, contentLength: -1, requestId: '' };
   const headers = handshakeHeaders(req, route, forwarded, facts);
   if (extra !== null) overrideHeaders(headers, extra);
   // A handshake carries no body (RFC 6455 §4.1). One that does would have its body spliced into the tunnel
   // after the 101 — refuse it rather than guess what the pod expects.
   if (facts.hasBody) return sendRawError(socket, 'bad-request');
-  const tunnel = new Tunnel(ctx, req, socket, state.head, backend, headers, state.tunnels, target);
+  const tunnel = new Tunnel(ctx, req, socket, state.head, backend, headers, state.tunnels, target, settings);
   if (!tunnel.connect()) sendRawError(socket, 'no-endpoints');
 }
 

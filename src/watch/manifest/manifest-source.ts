@@ -4,6 +4,7 @@ import { basename, dirname, sep } from 'node:path';
 import type { Logger } from 'pino';
 import type { Diagnostic, SourceUpdate } from '../../model/index.ts';
 import { Debouncer } from '../debounce.ts';
+import type { ConfigMapRef } from '../normalize/index.ts';
 import { buildUpdate } from './build-update.ts';
 import { describeError, errorCode, listManifestFiles } from './list-files.ts';
 import { type FileState, parseManifestFile } from './parse-file.ts';
@@ -20,6 +21,8 @@ export interface ManifestSourceOptions {
   readonly onUpdate: (update: SourceUpdate, diagnostics: Diagnostic[]) => void;
   readonly holdoffMs?: number;
   readonly maxDelayMs?: number;
+  /** `--configmap`: the one ConfigMap read from the files (a `kind: ConfigMap` document with this namespace/name). */
+  readonly configMap?: ConfigMapRef | null;
 }
 
 const rewatchDelayMs = 1000;
@@ -28,6 +31,7 @@ export class ManifestSource {
   readonly #path: string;
   readonly #logger: Logger;
   readonly #onUpdate: ManifestSourceOptions['onUpdate'];
+  readonly #configMap: ConfigMapRef | null;
   readonly #debouncer: Debouncer;
   #isDirectory = false;
   #files = new Map<string, FileState>();
@@ -47,6 +51,7 @@ export class ManifestSource {
     this.#path = options.path;
     this.#logger = options.logger;
     this.#onUpdate = options.onUpdate;
+    this.#configMap = options.configMap ?? null;
     this.#debouncer = new Debouncer({
       holdoffMs: options.holdoffMs ?? 100,
       maxDelayMs: options.maxDelayMs ?? 500,
@@ -242,7 +247,7 @@ export class ManifestSource {
       return { text: undefined, objects: previous?.objects ?? [], diagnostics: [diagnostic] };
     }
     if (previous !== undefined && previous.text === text) return previous;
-    return parseManifestFile(file, text, previous, this.#logger);
+    return parseManifestFile(file, text, previous, this.#logger, { configMap: this.#configMap });
   }
 
   #logChanges(update: SourceUpdate): void {

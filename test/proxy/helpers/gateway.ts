@@ -18,12 +18,21 @@ export interface Gateway {
 export interface GatewayOptions {
   readonly table: RouteTable;
   readonly slices?: readonly EndpointSlice[];
+  /** proxy-connect-timeout / proxy-read-timeout, set on the table's settings (where the proxy reads them). */
   readonly connectTimeoutMs?: number;
   readonly readTimeoutMs?: number;
 }
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
-  const slot = new TableSlot(options.table);
+  const { table, connectTimeoutMs, readTimeoutMs } = options;
+  const settings = {
+    ...table.settings,
+    ...(connectTimeoutMs === undefined ? {} : { proxyConnectTimeoutMs: connectTimeoutMs }),
+    ...(readTimeoutMs === undefined ? {} : { proxyReadTimeoutMs: readTimeoutMs }),
+  };
+  // Given timeouts: a copy with those settings, keeping the table's own lookup (test tables record their lookups).
+  const timed = connectTimeoutMs !== undefined || readTimeoutMs !== undefined;
+  const slot = new TableSlot(timed ? Object.assign(Object.create(table) as RouteTable, { settings }) : table);
   const store = new EndpointStore();
   store.update(options.slices ?? []);
   const proxy = createProxyServer({
@@ -31,8 +40,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     endpoints: store,
     normalizeHost,
     normalizeRequestPath,
-    connectTimeoutMs: options.connectTimeoutMs,
-    readTimeoutMs: options.readTimeoutMs,
     logger: pino({ level: process.env.SLUICE_TEST_LOG ?? 'silent' }),
   });
   await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
