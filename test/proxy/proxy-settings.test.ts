@@ -48,14 +48,18 @@ async function gateway(target: { ip: string; port: number }, settings: Partial<G
   return gw;
 }
 
-/** A chunked POST (no Content-Length) of `total` bytes in 16 KiB writes; resolves with the status, or 0 if cut. */
-function chunkedUpload(port: number, total: number, host = 'app.test'): Promise<{ status: number; connection: string | undefined }> {
+/**
+ * A POST of `total` bytes in 16 KiB writes with back-pressure, chunked or with its Content-Length declared.
+ * A connection error before the answer (a reset instead of the 413) fails it.
+ */
+function upload(port: number, total: number, declared = false, host = 'app.test'): Promise<{ status: number; connection: string | undefined }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', agent: false, headers: { host, 'transfer-encoding': 'chunked' } }, (res) => {
+    const framing = declared ? { 'content-length': String(total) } : { 'transfer-encoding': 'chunked' };
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', agent: false, headers: { host, ...framing } }, (res) => {
       res.resume();
       res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }));
     });
-    req.on('error', (error) => (req.destroyed ? resolve({ status: 0, connection: undefined }) : reject(error)));
+    req.on('error', reject);
     let sent = 0;
     const chunk = Buffer.alloc(16 * 1024, 'x');
     const write = (): void => {
@@ -94,13 +98,22 @@ describe('proxy-body-size (nginx client_max_body_size)', () => {
       req.on('end', () => res.end(String(podGot)));
     });
     await gateway(p, { proxyBodySize: 64 * 1024 });
-    const reply = await chunkedUpload(gw!.port, 1024 * 1024);
+    const reply = await upload(gw!.port, 1024 * 1024);
     expect(reply.status).toBe(413);
     expect(reply.connection).toBe('close');
     expect(podGot).toBeLessThanOrEqual(64 * 1024);
     await expect.poll(() => podAborted).toBe(true);
     // Under the limit, the same kind of upload goes through.
-    expect((await chunkedUpload(gw!.port, 60 * 1024)).status).toBe(200);
+    expect((await upload(gw!.port, 60 * 1024)).status).toBe(200);
+  });
+
+  it('a client still sending a large body gets its 413 (32 MiB, declared and streamed)', async () => {
+    // The reset a client gets without nginx's lingering close (lingering-close.ts) shows across processes, not on
+    // one event loop: test/e2e/configmap.test.ts has that case.
+    const p = await pod();
+    await gateway(p, { proxyBodySize: 1024 });
+    expect(await upload(gw!.port, 32 * 1024 * 1024, true)).toEqual({ status: 413, connection: 'close' });
+    expect(await upload(gw!.port, 32 * 1024 * 1024, false)).toEqual({ status: 413, connection: 'close' });
   });
 
   it('0 turns the limit off; the Ingress annotation overrides the global size either way', async () => {
