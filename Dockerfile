@@ -14,9 +14,12 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
+COPY bin ./bin
 COPY src ./src
-# Numeric, so the kubelet can verify runAsNonRoot (deploy/daemonset.yaml uses the same id). Nothing is written
-# at run time, so the read-only root filesystem needs no writable directory.
+# Node's compile cache (bin/sluice.mjs): the only thing written at run time, into the emptyDir the DaemonSet mounts
+# at /tmp (the root filesystem is read-only); without it the cache is simply off.
+ENV NODE_COMPILE_CACHE=/tmp/node-compile-cache
+# Numeric, so the kubelet can verify runAsNonRoot (deploy/daemonset.yaml uses the same id).
 USER 10001:10001
 EXPOSE 8080 8443 10254
-ENTRYPOINT ["node", "src/cli.ts"]
+ENTRYPOINT ["node", "bin/sluice.mjs"]

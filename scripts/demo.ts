@@ -23,7 +23,7 @@ const httpPort = valueOf('--http-port', '8080');
 const statusPort = valueOf('--status-port', '10254');
 const gateway = spawn(
   process.execPath,
-  [`${root}src/cli.ts`, '--manifests', `${root}examples`, '--ingress-class', 'nginx', '--bind-address', '127.0.0.1', ...extra],
+  [`${root}bin/sluice.mjs`, '--manifests', `${root}examples`, '--ingress-class', 'nginx', '--bind-address', '127.0.0.1', ...extra],
   { stdio: 'inherit' },
 );
 

@@ -1,19 +1,21 @@
-// Wiring only: builds each stage and connects them in the pipeline's one direction
-// (source → snapshot → compile → route table → proxy). Behaviour lives in the stages.
+// Wiring only: the primary thread. It runs the source, compiles each snapshot for diagnostics, Ingress status and
+// Events, serves the status port, and hands every update to the data-plane worker threads (src/workers/), which
+// compile it again and serve traffic. Behaviour lives in the stages.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { AddressInfo, Server } from 'node:net';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './cli/options.ts';
-import { emptySnapshot, type Diagnostic, type Ingress, type IngressClass, type Snapshot, type SourceUpdate } from './model/index.ts';
-import { compareIngresses, compile, isOurIngress, normalizeHost, normalizeRequestPath } from './router/index.ts';
-import { CertificateStore, generateFakeCertificate } from './tls/index.ts';
+import { AggregatorRegistry, Registry } from 'prom-client';
+import { emptySnapshot, type Diagnostic, type Ingress, type Snapshot, type SourceUpdate } from './model/index.ts';
+import { compareIngresses, compile } from './router/index.ts';
+import { generateFakeCertificate, planCertificates } from './tls/index.ts';
 import { ManifestSource, loadKubeModules, type KubeSource, type StatusPublisher } from './watch/index.ts';
-import { EndpointStore, RouteUpdater, TableSlot, Upstreams, createProxyServer, createStatusServer } from './proxy/index.ts';
-import { RateLimits, attachRateLimits } from './proxy/rate-limit/rate-limit-stage.ts';
-import { announceShutdown } from './proxy/server-drain.ts';
-import { createObservability, type LiveSources } from './proxy/metrics/observability.ts';
+import { RouteUpdater, createStatusServer, type MetricsSource } from './proxy/index.ts';
+import { createBucketMemory } from './proxy/rate-limit/shared-buckets.ts';
+import { controlObservability, type LiveSources } from './proxy/metrics/observability.ts';
+import { WorkerPool, servedBy } from './workers/index.ts';
 
 export interface RunningGateway {
   /**
@@ -33,51 +35,46 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   let notReadyReason = 'waiting for the first complete load of objects';
   let sourceDetail = (): string => '';
   let sourceDegraded = (): string => '';
-  // Metrics, access log and trusted proxies (proxy/metrics/observability.ts); `live` is filled in below.
+  let pool: WorkerPool | undefined;
   const live: LiveSources = {};
-  const observability = createObservability(config, live);
-  const status = createStatusServer({
-    isReady: () => ready,
-    notReadyReason: () => sourceDetail() || notReadyReason,
-    degradedReason: () => sourceDegraded(),
-  }, observability.registry);
+  const observability = controlObservability(config, live);
+  const status = createStatusServer(
+    {
+      // Ready while at least one worker serves: a worker being replaced does not take the node out of service.
+      isReady: () => ready && (pool?.serving ?? 0) > 0,
+      notReadyReason: () => sourceDetail() || (ready ? 'no worker is serving' : notReadyReason),
+      degradedReason: () => sourceDegraded(),
+    },
+    observability.registry === null ? null : nodeMetrics(observability.registry, () => pool),
+  );
   await listen(status, config.statusPort, config.bindAddress, 'status', logger);
 
   const isServed = servedBy(config);
   const statusPublisher =
     kube === undefined || kubeModules === undefined ? undefined : createStatusPublisher(kubeModules.StatusPublisher, config, kube.config, isServed, logger);
-  const tableSlot = new TableSlot(compile(emptySnapshot, config.compile).table);
-  const { RedisRateStore } = config.rateLimitStore === undefined ? { RedisRateStore: undefined } : await import('./proxy/rate-limit/redis-store.ts');
-  const store =
-    config.rateLimitStore === undefined || RedisRateStore === undefined
-      ? null
-      : new RedisRateStore(config.rateLimitStore.url, config.rateLimitStore.timeoutMs, () => logger.info('rate-limit store connected'));
-  attachRateLimits(tableSlot, new RateLimits({ store, logger }));
-  const certificates = new CertificateStore({
-    settings: { protocols: config.tls.protocols, ciphers: config.tls.ciphers },
-    fakeCertificate: await generateFakeCertificate(),
-    plan: {
-      isServed,
-      order: compareIngresses,
-      defaultSecret: config.tls.defaultSslCertificate,
-    },
-  });
-  const endpoints = new EndpointStore();
+  // The primary compiles too, for what must happen once per node rather than once per worker: diagnostics in
+  // the log, Ingress status and Events, the generation count. Workers compile the same snapshot to serve it.
+  let latest: SourceUpdate | undefined;
   const updater = new RouteUpdater({
-    // The status writer sees every compiled snapshot and its diagnostics (for Ingress status and Events).
-    // Certificates are planned from the same snapshot and installed just before its routing table, so the
-    // 'routing table installed' log line also means "its certificates are served".
     // `previous`: the serving table's settings, kept for a global ConfigMap key whose new value is invalid.
     compile: (snapshot, options, previous) => {
       const compiled = compile(snapshot, options, previous);
-      const result = { ...compiled, diagnostics: [...compiled.diagnostics, ...certificates.update(snapshot)] };
+      const plan = planCertificates(snapshot, { isServed, order: compareIngresses, defaultSecret: config.tls.defaultSslCertificate, now: new Date() });
+      const result = { ...compiled, diagnostics: [...compiled.diagnostics, ...plan.diagnostics] };
       statusPublisher?.observe(snapshot, result.diagnostics);
       return result;
     },
     options: config.compile,
-    installTable: (table) => tableSlot.swap(table),
-    updateEndpoints: (update) => endpoints.update(update.endpointSlices),
+    // The primary serves nothing itself; its table is only compiled for what is listed above.
+    installTable: () => {},
+    // The workers' delivery: 'routing table installed' is logged once every worker serves the update. Before the
+    // workers exist (the first load), their first listen is what readiness and the 'listening' lines wait for.
+    updateEndpoints: (update, snapshotChanged) => {
+      latest = update;
+      return pool?.broadcast(update, snapshotChanged);
+    },
     logger,
+    onCompiled: observability.onCompiled,
   });
   const onUpdate = (update: SourceUpdate, diagnostics: Diagnostic[]): void => updater.apply(update, diagnostics);
   let source: ManifestSource | KubeSource;
@@ -98,74 +95,61 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         process.exit(1);
       },
     });
+    live.informers = () => kubeSource.informerHealth();
     sourceDetail = () => kubeSource.notReadyReason();
     sourceDegraded = () => kubeSource.degradedReason();
     source = kubeSource;
   }
   await source.start();
   statusPublisher?.start();
+  live.updater = updater;
 
-  // One set of upstream pools and balancers for both listeners: one connection set per pod, one round robin.
-  // New upstream connections get the connect timeout of the table serving when they are opened.
-  const connectTimeoutMs = (): number => tableSlot.current.settings.proxyConnectTimeoutMs;
-  const upstreams = new Upstreams({ endpoints, connectTimeoutMs, logger });
-  Object.assign(live, { updater, tableSlot, endpoints });
-  const proxyOptions = {
-    ...observability.proxyOptions,
-    tableSlot,
-    endpoints,
-    upstreams,
-    normalizeHost,
-    normalizeRequestPath,
+  const workers = new WorkerPool({
+    count: config.workers,
+    ports: { http: config.httpPort, https: config.httpsPort },
+    init: { config, fakeCertificate: await generateFakeCertificate(), rateLimitMemory: createBucketMemory() },
     logger,
-  };
-  const proxy = createProxyServer(proxyOptions);
-  const secureProxy = createProxyServer({
-    ...proxyOptions,
-    tls: { serverOptions: certificates.serverOptions(), hasOwnCertificate: (host: string) => certificates.hasOwnCertificate(host) },
   });
-  certificates.attach(secureProxy.server);
-  // Traffic is accepted only once the first complete load is compiled: answering from an empty or partial
-  // table would send real requests to 404s.
-  await listen(proxy.server, config.httpPort, config.bindAddress, 'http', logger);
-  await listen(secureProxy.server, config.httpsPort, config.bindAddress, 'https', logger);
+  pool = workers;
+  // Traffic is accepted only once the first complete load is compiled: the workers bind after applying it.
+  const ports = await workers.start(latest ?? { snapshot: emptySnapshot, endpointSlices: [] });
+  for (const listener of ['http', 'https'] as const) {
+    logger.info({ listener, address: config.bindAddress, port: ports[listener], workers: config.workers }, 'listening');
+  }
   ready = true;
 
   return {
     async shutdown(delayMs, graceMs) {
       ready = false;
       notReadyReason = 'shutting down';
-      announceShutdown(proxy.server);
-      announceShutdown(secureProxy.server);
+      workers.announceShutdown();
       // The source stays open during the delay: upstream pods may be rolling at the same time.
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       const closeSource = async (): Promise<void> => {
         await source.close();
         await statusPublisher?.stop();
       };
-      const draining = Promise.all([closeSource(), proxy.drain(graceMs), secureProxy.drain(graceMs)]);
-      // Logged once drain() has closed the listeners (synchronously, before its first await): a client that
-      // reads this line and connects must be refused, not queued on a socket about to close and then reset.
-      logger.info({ graceMs }, 'shutdown: listeners closing');
-      await draining;
-      await upstreams.close();
-      store?.close();
-      await observability.close();
+      // Logged once every worker has closed its listeners: a client that reads this line and connects must be
+      // refused, not queued on a socket about to close and then reset.
+      await Promise.all([closeSource(), workers.drain(graceMs, () => logger.info({ graceMs }, 'shutdown: listeners closing'))]);
       await new Promise<void>((resolve) => status.close(() => resolve()));
     },
   };
 }
 
 /**
- * Whether an Ingress is ours (class filter), for the certificate plan and the status writer. The IngressClass
- * map is built once per snapshot, not once per Ingress asked about.
+ * GET /metrics: the primary's control-plane registry, then the workers' data-plane counters summed by
+ * prom-client's aggregator (each metric's own rule: sums, and max for per-backend endpoint counts), so the node
+ * reports one set of numbers whatever the number of workers.
  */
-function servedBy(config: GatewayConfig): (ingress: Ingress, snapshot: Snapshot) => boolean {
-  const classMaps = new WeakMap<Snapshot, Map<string, IngressClass>>();
-  return (ingress, snapshot) => {
-    let classes = classMaps.get(snapshot);
-    if (classes === undefined) classMaps.set(snapshot, (classes = new Map(snapshot.ingressClasses.map((c) => [c.metadata.name, c]))));
-    return isOurIngress(ingress, classes, config.compile);
+function nodeMetrics(control: Registry, pool: () => WorkerPool | undefined): MetricsSource {
+  return {
+    contentType: Registry.PROMETHEUS_CONTENT_TYPE,
+    async text() {
+      const perWorker = (await pool()?.metrics()) ?? [];
+      const [own, workers] = await Promise.all([control.metrics(), AggregatorRegistry.aggregate(perWorker as never).metrics()]);
+      return `${own}\n${workers}`;
+    },
   };
 }
 

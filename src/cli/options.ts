@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CompileOptions, SettingValues } from '../model/index.ts';
 // The flag and the ConfigMap key share one parser, so their syntax cannot drift apart.
@@ -39,6 +40,8 @@ export interface GatewayConfig {
   readonly metrics: boolean;
   /** --access-log: 'off', 'stdout' or a file path. */
   readonly accessLog: string;
+  /** --workers: data-plane threads serving traffic (default: the cores available to the process). */
+  readonly workers: number;
 }
 
 /** HTTPS listener settings (ingress-nginx flag and ConfigMap names in the comments). */
@@ -183,6 +186,11 @@ function parseAddressList(value: string): string[] {
   return addresses;
 }
 
+function parseWorkers(value: string): number {
+  if (!/^\d{1,3}$/.test(value) || Number(value) < 1 || Number(value) > 256) throw new InvalidArgumentError('must be a number of worker threads 1-256.');
+  return Number(value);
+}
+
 function parseLeaseName(value: string): string {
   if (value.length > 253 || !value.split('.').every((label) => dns1123Label.test(label))) {
     throw new InvalidArgumentError('must be a lower-case DNS-1123 subdomain (a Lease name).');
@@ -239,6 +247,7 @@ function buildCommand(): Command {
     .option('--no-metrics', 'turn off GET /metrics on the status port and its per-request counting')
     .option('--access-log <target>', 'one JSON line per request: off, stdout or a file path', parseNonEmpty, 'off')
     .option('--rate-limit-store-timeout <ms>', 'longest wait for the store per request before limiting per node instead', parseMilliseconds, 5)
+    .option('--workers <n>', 'data-plane worker threads serving traffic (default: the cores available)', parseWorkers, availableParallelism())
     .helpOption('-h, --help', 'show this help')
     .allowExcessArguments(false)
     .showHelpAfterError(false);
@@ -281,6 +290,7 @@ interface RawOptions {
   trustedProxies: string[];
   metrics: boolean;
   accessLog: string;
+  workers: number;
 }
 
 export type ParseResult = { kind: 'config'; config: GatewayConfig } | { kind: 'exit'; code: number; output: string };
@@ -343,6 +353,7 @@ function toConfig(raw: RawOptions): GatewayConfig {
     trustedProxies: raw.trustedProxies,
     metrics: raw.metrics,
     accessLog: raw.accessLog,
+    workers: raw.workers,
   };
 }
 

@@ -9,4 +9,4 @@ export { Upstreams, type UpstreamsOptions } from './upstream/upstreams.ts';
 export { proxyErrorKinds, statusFor, type ProxyErrorKind } from './errors.ts';
 // Written alongside by the CLI/wiring work; re-exported so main.ts has one import for the serving side.
 export { RouteUpdater, type RouteUpdaterDeps } from './route-updater.ts';
-export { createStatusServer, type ReadinessProbe } from './status-server.ts';
+export { createStatusServer, type MetricsSource, type ReadinessProbe } from './status-server.ts';

@@ -100,6 +100,8 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     tls === undefined || secure === null
       ? createServer(httpOptions, handler)
       : createHttpsServer(tls, secure, handler);
+  // The connection gauges (metrics on): counted per connection, not per request.
+  ctx.observer?.watchServer(server, tls !== undefined);
   // HTTP/1.1 only (on the TLS listener too): HTTP/2 WebSockets need RFC 8441 extended CONNECT, not offered, so
   // browsers open an HTTP/1.1 connection for them.
   server.on('upgrade', createUpgradeHandler(ctx, tunnels));

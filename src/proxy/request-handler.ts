@@ -86,7 +86,7 @@ function forward(
   // body streams (request-body.ts).
   const bodyLimit = features?.proxyBodySize ?? settings.proxyBodySize;
   if (bodyLimit !== 0 && facts.contentLength > bodyLimit) return sendError(res, 'body-too-large', true);
-  const body = facts.hasBody ? new RequestBody(req, facts.contentLength === -1 ? bodyLimit : 0) : null;
+  const body = facts.hasBody ? new RequestBody(req, record, facts.contentLength === -1 ? bodyLimit : 0) : null;
 
   // 6. Forward: round robin, retry where safe, stream both ways; custom-http-errors intercepts answers.
   const onIntercept = features?.errorPages == null ? null : interceptor(ctx, req, res, route, host, settings);

@@ -12,8 +12,17 @@ export interface RouteUpdaterDeps {
   readonly compile: (snapshot: Snapshot, options: CompileOptions, previous: SettingValues) => { table: RouteTable; diagnostics: Diagnostic[] };
   readonly options: CompileOptions;
   readonly installTable: (table: RouteTable) => void;
-  readonly updateEndpoints: (update: SourceUpdate) => void;
+  /**
+   * Runs first for every update. A promise (the primary handing the update to its worker threads) means "in
+   * service once it resolves": the generation and the 'routing table installed' / 'source update applied' lines
+   * wait for it, so whoever reads them can rely on every worker serving the update.
+   */
+  readonly updateEndpoints: (update: SourceUpdate, snapshotChanged: boolean) => void | Promise<unknown>;
   readonly logger: Logger;
+  /** Seconds each compile took (the compile step above, successful or not): the compile-duration histogram. */
+  readonly onCompiled?: (seconds: number) => void;
+  /** A worker thread's updater: diagnostics, installs and updates are the primary's to report (once per node). */
+  readonly quiet?: boolean;
 }
 
 export class RouteUpdater {
@@ -32,30 +41,41 @@ export class RouteUpdater {
   /** The installed table's settings; undefined before the first install. */
   private settings: GlobalSettings | undefined;
   private reported = new Set<string>();
+  private currentDiagnostics: readonly Diagnostic[] = [];
   private readonly deps: RouteUpdaterDeps;
 
   constructor(deps: RouteUpdaterDeps) {
     this.deps = deps;
   }
 
-  apply(update: SourceUpdate, sourceDiagnostics: readonly Diagnostic[]): void {
-    this.updates++;
-    // Endpoints first and unconditionally: they change far more often than routes and need no recompile.
-    this.deps.updateEndpoints(update);
-    this.applyRoutes(update, sourceDiagnostics);
-    this.deps.logger.debug({ updates: this.updates, generation: this.generation }, 'source update applied');
+  /** The diagnostics of the last update, source and compile together (each once while it persists). */
+  get diagnostics(): readonly Diagnostic[] {
+    return this.currentDiagnostics;
   }
 
-  private applyRoutes(update: SourceUpdate, sourceDiagnostics: readonly Diagnostic[]): void {
+  apply(update: SourceUpdate, sourceDiagnostics: readonly Diagnostic[]): void {
+    const updates = ++this.updates;
     // The snapshot is plain data, so its JSON is a faithful identity; skipping identical snapshots keeps
     // endpoint-only changes from recompiling and re-reporting. resourceVersion is left out: compile never reads
     // it, and it changes on writes that change nothing compile sees (Sluice's own Ingress status updates).
     const key = JSON.stringify(update.snapshot, withoutResourceVersion);
+    // Endpoints first and unconditionally: they change far more often than routes and need no recompile.
+    const delivered = this.deps.updateEndpoints(update, key !== this.lastSnapshotKey);
+    this.applyRoutes(update, key, sourceDiagnostics, delivered);
+    const applied = (): void => {
+      if (this.deps.quiet !== true) this.deps.logger.debug({ updates, generation: this.generation }, 'source update applied');
+    };
+    if (delivered === undefined) applied();
+    else void delivered.then(applied);
+  }
+
+  private applyRoutes(update: SourceUpdate, key: string, sourceDiagnostics: readonly Diagnostic[], delivered: Promise<unknown> | void): void {
     if (key === this.lastSnapshotKey) {
       this.report(sourceDiagnostics, this.lastCompileDiagnostics);
       return;
     }
     let compiled: { table: RouteTable; diagnostics: Diagnostic[] };
+    const started = performance.now();
     try {
       compiled = this.deps.compile(update.snapshot, this.deps.options, this.settings ?? this.deps.options.settings);
     } catch (error: unknown) {
@@ -63,34 +83,42 @@ export class RouteUpdater {
       this.lastCompileFailed = true;
       this.deps.logger.error({ err: error, failedCompiles: this.failedCompiles }, 'compile failed; keeping the last good routing table');
       return;
+    } finally {
+      this.deps.onCompiled?.((performance.now() - started) / 1000);
     }
     this.lastSnapshotKey = key;
     this.lastCompileDiagnostics = compiled.diagnostics;
-    this.deps.installTable(compiled.table);
-    this.generation++;
-    this.lastCompileFailed = false;
-    this.lastInstallSeconds = Date.now() / 1000;
     this.report(sourceDiagnostics, compiled.diagnostics);
-    this.reportSettings(compiled.table.settings);
-    this.deps.logger.info(
-      { generation: this.generation, backends: compiled.table.backends.size, diagnostics: compiled.diagnostics.length },
-      'routing table installed',
-    );
-  }
-
-  /** The global settings in force, logged when they change (the first table included), before 'routing table installed'. */
-  private reportSettings(settings: GlobalSettings): void {
-    const changed = this.settings === undefined || JSON.stringify(settings) !== JSON.stringify(this.settings);
+    const settings = compiled.table.settings;
+    const settingsChanged = this.settings === undefined || JSON.stringify(settings) !== JSON.stringify(this.settings);
     this.settings = settings;
-    if (changed) this.deps.logger.info({ generation: this.generation, settings }, 'global settings in effect');
+    this.deps.installTable(compiled.table);
+    const installed = (): void => {
+      this.generation++;
+      this.lastCompileFailed = false;
+      this.lastInstallSeconds = Date.now() / 1000;
+      if (this.deps.quiet === true) return;
+      // The global settings in force, logged when they change (the first table included).
+      if (settingsChanged) this.deps.logger.info({ generation: this.generation, settings }, 'global settings in effect');
+      this.deps.logger.info(
+        { generation: this.generation, backends: compiled.table.backends.size, diagnostics: compiled.diagnostics.length },
+        'routing table installed',
+      );
+    };
+    if (delivered === undefined) installed();
+    else void delivered.then(installed);
   }
 
   /** Logs diagnostics not reported by the previous update; forgets ones that went away. */
   private report(sourceDiagnostics: readonly Diagnostic[], compileDiagnostics: readonly Diagnostic[]): void {
+    if (this.deps.quiet === true) return;
     const current = new Set<string>();
+    const unique: Diagnostic[] = [];
     for (const diagnostic of [...sourceDiagnostics, ...compileDiagnostics]) {
       const key = JSON.stringify(diagnostic);
+      if (current.has(key)) continue;
       current.add(key);
+      unique.push(diagnostic);
       if (this.reported.has(key)) continue;
       const level = diagnostic.severity === 'Error' ? 'error' : diagnostic.severity === 'Warning' ? 'warn' : 'info';
       this.deps.logger[level](
@@ -104,6 +132,7 @@ export class RouteUpdater {
       );
     }
     this.reported = current;
+    this.currentDiagnostics = unique;
   }
 }
 

@@ -1,7 +1,6 @@
 // The status listener (--status-port): liveness and readiness for kubelet probes, kept off the traffic
 // listeners so a flood of client traffic or a misrouted request can never be mistaken for health.
 import { createServer, type Server } from 'node:http';
-import type { Registry } from 'prom-client';
 
 export interface ReadinessProbe {
   /** True once the first complete load has been compiled and is being served. */
@@ -16,8 +15,14 @@ export interface ReadinessProbe {
   degradedReason?(): string;
 }
 
-/** `metrics`: the registry served at GET /metrics (Prometheus text format); null/absent: 404 there. */
-export function createStatusServer(probe: ReadinessProbe, metrics: Registry | null = null): Server {
+/** What GET /metrics serves (Prometheus text format): a registry, or the workers' registries aggregated. */
+export interface MetricsSource {
+  readonly contentType: string;
+  text(): Promise<string>;
+}
+
+/** `metrics`: null/absent: 404 at /metrics. */
+export function createStatusServer(probe: ReadinessProbe, metrics: MetricsSource | null = null): Server {
   return createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -31,7 +36,7 @@ export function createStatusServer(probe: ReadinessProbe, metrics: Registry | nu
       if (probe.isReady()) reply(res, 200, degraded ? `ok (degraded: ${degraded})\n` : 'ok\n');
       else reply(res, 503, `not ready: ${probe.notReadyReason()}\n`);
     } else if (path === '/metrics' && metrics !== null) {
-      metrics.metrics().then(
+      metrics.text().then(
         (body) => {
           res.writeHead(200, { 'content-type': metrics.contentType, 'content-length': Buffer.byteLength(body) });
           res.end(body);

@@ -5,6 +5,11 @@
 //   applying 40 objects) costs one rebuild;
 // - maxDelay: it runs at the latest `maxDelayMs` after the first unserved signal, so continuous churn (a rolling
 //   update flapping EndpointSlices) cannot postpone it forever;
+// - settle (when `settleMs` is set, as the sources do): a signal is served `settleMs` after the first one of its
+//   batch, but never sooner than `holdoffMs` after the previous run started. An isolated change (one Ingress
+//   edited) is served within milliseconds, a burst costs two rebuilds (the quick one, then one holdoff later), and
+//   under churn rebuilds start at most once per holdoff (issue 8: an Ingress change served ≤ 50 ms after the
+//   source sees it; ingress-nginx's reload takes seconds);
 // - never concurrently: a signal during a run schedules one more run after it.
 //
 // settled() lets tests and readiness wait for quiescence instead of sleeping.
@@ -12,6 +17,8 @@
 export interface DebouncerOptions {
   readonly holdoffMs: number;
   readonly maxDelayMs: number;
+  /** See above; absent: every signal waits holdoffMs after the last one (bursts always coalesce). */
+  readonly settleMs?: number;
   readonly run: () => Promise<void>;
   /** Receives anything `run` throws; the debouncer itself never rejects. */
   readonly onError: (err: unknown) => void;
@@ -23,6 +30,7 @@ export class Debouncer {
   /** A signal has arrived that no run has started to serve yet. */
   #pending = false;
   #firstPendingAt = 0;
+  #lastRunAt = -Infinity;
   #running = false;
   /** The timer fired (or flush was called) while a run was in progress: run again straight after it. */
   #runAgain = false;
@@ -41,7 +49,11 @@ export class Debouncer {
       this.#pending = true;
       this.#firstPendingAt = now;
     }
-    const due = Math.min(now + this.#options.holdoffMs, this.#firstPendingAt + this.#options.maxDelayMs);
+    const { settleMs, holdoffMs, maxDelayMs } = this.#options;
+    const due =
+      settleMs === undefined
+        ? Math.min(now + holdoffMs, this.#firstPendingAt + maxDelayMs)
+        : Math.max(this.#firstPendingAt + settleMs, this.#lastRunAt + holdoffMs);
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => this.#fire(), Math.max(0, due - now));
   }
@@ -89,6 +101,7 @@ export class Debouncer {
       this.#pending = false;
       this.#runAgain = false;
       this.#running = true;
+      this.#lastRunAt = performance.now();
       try {
         await this.#options.run();
       } catch (err: unknown) {

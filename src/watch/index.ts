@@ -5,4 +5,4 @@ export { ManifestSource, type ManifestSourceOptions } from './manifest/manifest-
 export { isManifestName } from './manifest/list-files.ts';
 // The Kubernetes source and status writer are imported on demand (they load @kubernetes/client-node).
 export const loadKubeModules = (): Promise<typeof import('./kube-entry.ts')> => import('./kube-entry.ts');
-export type { KubeSource, KubeSourceOptions, StatusPublisher, StatusPublisherOptions } from './kube-entry.ts';
+export type { InformerHealth, KubeSource, KubeSourceOptions, StatusPublisher, StatusPublisherOptions } from './kube-entry.ts';

@@ -28,7 +28,7 @@ describe('Dockerfile', () => {
     const user = instructions.filter((l) => l.startsWith('USER ')).at(-1);
     const uid = Number(user?.split(/\s+/)[1]?.split(':')[0]);
     expect(uid).toBeGreaterThan(0);
-    expect(instructions.at(-1)).toBe('ENTRYPOINT ["node", "src/cli.ts"]');
+    expect(instructions.at(-1)).toBe('ENTRYPOINT ["node", "bin/sluice.mjs"]');
   });
 
   // runAsNonRoot can only be verified by the kubelet for a numeric id, and it must be the image's.
@@ -52,20 +52,22 @@ describe('the entry point from a clean production install', () => {
     if (dir !== '') await rm(dir, { recursive: true, force: true });
   });
 
-  it('npm ci --omit=dev, then `node src/cli.ts --help` exits 0 without the node devDependency', async () => {
+  it('npm ci --omit=dev, then `node bin/sluice.mjs --help` exits 0 without the node devDependency', async () => {
     dir = await mkdtemp(join(tmpdir(), 'sluice-image-'));
-    // The Dockerfile's COPY lines: package files and src/ only.
-    for (const entry of ['package.json', 'package-lock.json', 'src']) await cp(join(root, entry), join(dir, entry), { recursive: true });
+    // The Dockerfile's COPY lines: package files, bin/ and src/ only.
+    const copied = instructions.filter((l) => /^COPY (?!--from)/.test(l)).flatMap((l) => l.split(/\s+/).slice(1, -1));
+    expect(copied.sort()).toEqual(['bin', 'package-lock.json', 'package.json', 'package.json', 'src']);
+    for (const entry of ['package.json', 'package-lock.json', 'bin', 'src']) await cp(join(root, entry), join(dir, entry), { recursive: true });
     // The project's Node 24 (node_modules/.bin first, as in development) runs npm and the CLI.
     const env = { ...process.env, PATH: `${join(root, 'node_modules/.bin')}:${process.env['PATH'] ?? ''}` };
     await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: dir, env });
     await expect(stat(join(dir, 'node_modules/node'))).rejects.toThrow(/ENOENT/);
     await expect(stat(join(dir, 'node_modules/vitest'))).rejects.toThrow(/ENOENT/);
-    const { stdout } = await run(process.execPath, ['src/cli.ts', '--help'], { cwd: dir, env });
+    const { stdout } = await run(process.execPath, ['bin/sluice.mjs', '--help'], { cwd: dir, env });
     expect(stdout).toContain('--shutdown-grace-period');
     // Serve for real from the production tree (every module the serving path imports), then stop it.
     await writeFile(join(dir, 'empty.yaml'), '');
-    const child = spawn(process.execPath, ['src/cli.ts', '--manifests', 'empty.yaml', '--http-port', '0', '--https-port', '0', '--status-port', '0', '--bind-address', '127.0.0.1', '--shutdown-delay', '0'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['bin/sluice.mjs', '--manifests', 'empty.yaml', '--http-port', '0', '--https-port', '0', '--status-port', '0', '--bind-address', '127.0.0.1', '--shutdown-delay', '0'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     await new Promise<void>((resolve) => createInterface({ input: child.stdout }).on('line', (l) => l.includes('"listener":"https"') && resolve()));
     child.kill('SIGTERM');

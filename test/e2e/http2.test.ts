@@ -71,7 +71,10 @@ beforeAll(async () => {
   const [bulkPort, wsPort] = await Promise.all([listenOn(bulk, '127.0.0.4'), listenOn(wsHttp, '127.0.0.5')]);
   const dir = await tempManifestDir();
   await writeManifest(dir, 'all.yaml', toYaml(manifests(bulkPort, wsPort)));
-  ({ gateway, http } = await startGateway(['--manifests', dir, '--proxy-body-size', '0']));
+  // One worker: the shared-upstream test below is about the two listeners of one worker (each worker thread has
+  // its own pools and round robin, as each nginx worker has its own keepalive cache). No global proxy-body-size:
+  // the 256 MiB transfers need none (small.test has its own, by annotation).
+  ({ gateway, http } = await startGateway(['--manifests', dir, '--workers', '1', '--proxy-body-size', '0']));
   httpsPort = (await gateway.waitForLog((l) => l.msg === 'listening' && l['listener'] === 'https'))['port'] as number;
   session = await openSession(httpsPort, 'a.test', [cert.cert]);
 });

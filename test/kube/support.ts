@@ -26,8 +26,15 @@ export function startKubeGateway(kubeconfig: string, args: readonly string[] = [
 }
 
 /** Waits for the source's next complete update after `after` ('kube: update' log lines carry a generation). */
-export function waitForKubeUpdate(gateway: GatewayProcess, after: number, timeoutMs = 15_000) {
-  return gateway.waitForLog((l) => l.msg === 'kube: update' && (l['generation'] as number) > after, timeoutMs);
+/**
+ * Resolves once the source delivered an update newer than `after` AND every worker serves it: the source logs
+ * 'kube: update' before the primary hands the update to the worker threads, and the primary logs 'source update
+ * applied' (debug) once all of them have (its count equals the source's generation: one per delivery).
+ */
+export async function waitForKubeUpdate(gateway: GatewayProcess, after: number, timeoutMs = 15_000) {
+  const line = await gateway.waitForLog((l) => l.msg === 'kube: update' && (l['generation'] as number) > after, timeoutMs);
+  await gateway.waitForLog((l) => l.msg === 'source update applied' && (l['updates'] as number) >= (line['generation'] as number), timeoutMs);
+  return line;
 }
 
 export function kubeGeneration(gateway: GatewayProcess): number {

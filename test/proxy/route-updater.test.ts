@@ -21,7 +21,7 @@ const conflict: Diagnostic = {
   message: 'path / for host a.test is already served by Ingress default/early',
 };
 
-function harness(compile: (s: Snapshot) => { table: RouteTable; diagnostics: Diagnostic[] }) {
+function harness(compile: (s: Snapshot) => { table: RouteTable; diagnostics: Diagnostic[] }, onCompiled?: (seconds: number) => void) {
   const logged: Array<{ msg: string; reason?: string }> = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -35,8 +35,9 @@ function harness(compile: (s: Snapshot) => { table: RouteTable; diagnostics: Dia
     compile,
     options: defaultCompileOptions,
     installTable: (t) => installed.push(t),
-    updateEndpoints: (u) => endpointUpdates.push(u),
+    updateEndpoints: (u) => void endpointUpdates.push(u),
     logger: pino({ level: 'debug' }, sink),
+    onCompiled,
   });
   return { updater, logged, installed, endpointUpdates };
 }
@@ -101,5 +102,26 @@ describe('RouteUpdater', () => {
     diagnostics = [conflict];
     h.updater.apply({ snapshot: withIngress('d'), endpointSlices: [] }, []);
     expect(count()).toBe(2);
+  });
+
+  it('times every compile, failed ones included, and exposes the current diagnostics once each', () => {
+    const timings: number[] = [];
+    let fail = false;
+    const h = harness(() => {
+      if (fail) throw new Error('bug');
+      // The same compile diagnostic twice (two paths reporting one conflict) is one current diagnostic.
+      return { table: table('t'), diagnostics: [conflict, conflict] };
+    }, (seconds) => timings.push(seconds));
+    const source: Diagnostic = { severity: 'Error', reason: 'ManifestParseError', field: '', message: 'bad YAML', source: { file: 'x.yaml' } };
+    h.updater.apply({ snapshot: withIngress('a'), endpointSlices: [] }, [source]);
+    h.updater.apply({ snapshot: withIngress('a'), endpointSlices: [] }, []); // identical snapshot: no compile
+    expect(timings).toHaveLength(1);
+    expect(h.updater.diagnostics.map((d) => d.reason)).toEqual(['PathConflict']);
+    fail = true;
+    h.updater.apply({ snapshot: withIngress('b'), endpointSlices: [] }, [source]);
+    expect(timings).toHaveLength(2);
+    expect(timings.every((t) => t >= 0 && t < 1)).toBe(true);
+    // A failed compile keeps the last reported diagnostics.
+    expect(h.updater.diagnostics.map((d) => d.reason)).toEqual(['PathConflict']);
   });
 });

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-export const cliPath = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+export const cliPath = fileURLToPath(new URL('../../bin/sluice.mjs', import.meta.url));
 
 export interface LogLine {
   level: number;

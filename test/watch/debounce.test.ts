@@ -12,12 +12,13 @@ interface Harness {
   gate: { promise?: Promise<void>; open?: () => void };
 }
 
-function harness(run?: () => Promise<void>): Harness {
+function harness(run?: () => Promise<void>, settleMs?: number): Harness {
   const start = performance.now();
   const h: Harness = { runs: [], errors: [], gate: {}, debouncer: undefined as unknown as Debouncer };
   h.debouncer = new Debouncer({
     holdoffMs: 100,
     maxDelayMs: 500,
+    ...(settleMs === undefined ? {} : { settleMs }),
     run: async () => {
       h.runs.push(Math.round(performance.now() - start));
       await run?.();
@@ -126,5 +127,36 @@ describe('Debouncer', () => {
     h.debouncer.trigger();
     await vi.advanceTimersByTimeAsync(1000);
     expect(h.runs).toEqual([]);
+  });
+
+  describe('settleMs (the fast path after a quiet period)', () => {
+    it('serves an isolated signal settleMs after it, not holdoff', async () => {
+      const h = harness(undefined, 10);
+      h.debouncer.trigger();
+      await vi.advanceTimersByTimeAsync(9);
+      expect(h.runs).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(h.runs).toEqual([10]);
+    });
+
+    it('a burst costs two runs: the quick one, then one a holdoff after it', async () => {
+      const h = harness(undefined, 10);
+      for (let i = 0; i < 5; i++) {
+        h.debouncer.trigger();
+        await vi.advanceTimersByTimeAsync(20);
+      }
+      await vi.advanceTimersByTimeAsync(500);
+      // signals at 0..80: the first served at 10; 20..80 wait for a holdoff after that run (110).
+      expect(h.runs).toEqual([10, 110]);
+    });
+
+    it('churn every 100 ms: each change served settleMs after it, never more than one run per holdoff', async () => {
+      const h = harness(undefined, 10);
+      for (let i = 0; i < 5; i++) {
+        h.debouncer.trigger();
+        await vi.advanceTimersByTimeAsync(100);
+      }
+      expect(h.runs).toEqual([10, 110, 210, 310, 410]);
+    });
   });
 });

@@ -1,8 +1,13 @@
 // --access-log: one JSON line per request with the fields of ingress-nginx's default log format
 // ($remote_addr … $request_time [$proxy_upstream_name] $upstream_addr $upstream_response_time $upstream_status
-// $req_id), plus the Kubernetes names. Written through pino's SonicBoom destination (asynchronous, buffered), not
-// a pino logger: the line has a fixed shape, so a plain JSON.stringify of one object is all the work needed.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+// $req_id), plus the Kubernetes names. An upgrade (WebSocket) is one line when it closes: status 101, its bytes
+// each way and its whole duration, as nginx logs it. Written through pino's SonicBoom destination (asynchronous,
+// buffered), not a pino logger: the line has a fixed shape, so a plain JSON.stringify of one object is all the
+// work needed.
+//
+// Buffered like nginx's `access_log … buffer=8k flush=1s`: lines are written when 8 KiB have gathered or after
+// a second, not one write(2) each; shutdown flushes the rest (a crash loses at most that buffer).
+import type { IncomingMessage } from 'node:http';
 import pino from 'pino';
 import { clientAddressOf, type TrustedProxies } from '../client-address.ts';
 import { rawHeaderValue } from '../headers/raw-header.ts';
@@ -17,27 +22,27 @@ export class AccessLog {
 
   /** `target`: 'stdout' or a file path (appended to). */
   constructor(target: string, trusted: TrustedProxies | null) {
-    this.#out = pino.destination({ dest: target === 'stdout' ? 1 : target, sync: false, mkdir: true });
+    this.#out = pino.destination({ dest: target === 'stdout' ? 1 : target, sync: false, mkdir: true, minLength: 8192, periodicFlush: 1000 });
     this.#trusted = trusted;
   }
 
-  write(req: IncomingMessage, _res: ServerResponse, record: RequestRecord, status: number, seconds: number): void {
+  /** `record` has been completed by the observer (request time and byte counts set). */
+  write(req: IncomingMessage, record: RequestRecord, status: number): void {
     const labels = routeLabels(record.route);
     const action = record.route?.action;
-    const http2 = req.httpVersionMajor === 2;
     const line = {
-      time: new Date().toISOString(),
+      time: isoNow(),
       // As the request flow computed it; a request answered before that (400, redirect) reads it here.
       remote_addr: record.clientAddress === '' ? clientAddressOf(req, this.#trusted) : record.clientAddress,
       method: req.method ?? '',
       path: req.url ?? '',
       protocol: `HTTP/${req.httpVersion}`,
       status,
-      bytes_sent: http2 ? record.upstreamBytes : (req.socket?.bytesWritten ?? 0) - record.bytesBefore,
+      bytes_sent: record.responseBytes,
       http_referer: rawHeaderValue(req.rawHeaders, 'referer'),
       http_user_agent: rawHeaderValue(req.rawHeaders, 'user-agent'),
-      request_length: requestLength(req),
-      request_time: round(seconds),
+      request_length: record.requestBytes,
+      request_time: round(record.requestSeconds),
       proxy_upstream_name: action?.kind === 'forward' ? `${action.backend.namespace}-${action.backend.service}-${action.backend.servicePort.port}` : '',
       upstream_addr: record.upstreamAddress,
       upstream_status: record.upstreamStatus === 0 ? null : record.upstreamStatus,
@@ -61,13 +66,20 @@ export class AccessLog {
   }
 }
 
-/** nginx's $request_length: request line, headers and body. Header bytes are counted as sent (name: value CRLF). */
-function requestLength(req: IncomingMessage): number {
-  let length = (req.method ?? '').length + (req.url ?? '').length + 12;
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) length += raw[i]!.length + raw[i + 1]!.length + 4;
-  const body = Number(rawHeaderValue(raw, 'content-length'));
-  return length + 2 + (Number.isFinite(body) ? body : 0);
+let isoMs = 0;
+let isoText = '';
+
+/**
+ * The current time as ISO 8601, formatted once per millisecond: under load many lines share a millisecond, and
+ * toISOString costs ≈1 µs (measured; the whole line ≈7 µs of CPU before these two changes).
+ */
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== isoMs) {
+    isoMs = ms;
+    isoText = new Date(ms).toISOString();
+  }
+  return isoText;
 }
 
 /** Milliseconds resolution, as nginx prints $request_time. */

@@ -104,6 +104,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onRequestStart(controller: Controller): void {
+    // undici calls this when the request is about to be written on a connected socket (client-h1.js writeH1).
+    this.#record?.upstreamConnected();
     this.#controller = controller;
     if (this.#clientGone) controller.abort(clientGone);
   }
@@ -111,7 +113,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   onResponseStart(controller: Controller, statusCode: number): void {
     // 1xx: node:http answered the client's `Expect: 100-continue` itself; informational answers end here.
     if (statusCode < 200) return;
-    if (this.#record !== null) this.#record.upstreamStatus = statusCode;
+    this.#record?.upstreamHeaders(statusCode);
     // proxy_intercept_errors: the pod's answer is dropped (connection included) and the error page served.
     if (this.#onIntercept !== null && this.#onIntercept(statusCode)) {
       this.#intercepted = true;

@@ -19,13 +19,16 @@ class BodyTooLargeError extends Error {
 
 export class RequestBody extends Readable {
   readonly #req: IncomingMessage;
+  /** The metrics record, which counts the bytes (a chunked body's $request_length); null when metrics are off. */
+  readonly #counter: { requestBodyBytes: number } | null;
   /** Bytes allowed; 0: not counted (no limit, or a Content-Length already checked against it). */
   readonly #limit: number;
   #received = 0;
 
-  constructor(req: IncomingMessage, limit = 0) {
+  constructor(req: IncomingMessage, counter: { requestBodyBytes: number } | null = null, limit = 0) {
     super();
     this.#req = req;
+    this.#counter = counter;
     this.#limit = limit;
     req.on('data', this.#onData);
     req.on('end', this.#onEnd);
@@ -47,6 +50,7 @@ export class RequestBody extends Readable {
   }
 
   #onData = (chunk: Buffer): void => {
+    if (this.#counter !== null) this.#counter.requestBodyBytes += chunk.length;
     // nginx: "client intended to send too large chunked body" once the total passes client_max_body_size.
     if (this.#limit !== 0 && (this.#received += chunk.length) > this.#limit) {
       this.destroy(new BodyTooLargeError('the request body is larger than proxy-body-size'));

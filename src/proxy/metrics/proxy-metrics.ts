@@ -1,14 +1,22 @@
-// The Prometheus registry served at GET /metrics on the status port. Names follow ingress-nginx's where one
-// exists (docs/user-guide/monitoring.md) so existing dashboards keep working; Sluice-only ones are sluice_*.
-// Everything except the per-request cells (request-cells.ts) is read from its owner at scrape time.
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+// The data-plane registry: what the serving side counts (requests, their latencies and sizes, connections,
+// upstream errors, rate-limit fallbacks, endpoints). Names follow ingress-nginx's where one exists
+// (docs/user-guide/monitoring.md) so existing dashboards keep working; Sluice-only ones are sluice_*. The
+// control plane (config reloads, compile, diagnostics, informers, process) has its own registry
+// (control-metrics.ts).
+//
+// One ProxyMetrics per serving thread. Every metric here aggregates across threads with prom-client's
+// AggregatorRegistry.aggregate(): counters, histograms and connection gauges are summed; endpoints per backend,
+// the same in every thread, take the max. No process metrics here (collectDefaultMetrics): summed across
+// threads of one process they would be counted once per thread.
+import { Counter, Registry } from 'prom-client';
 import type { ProxyErrorKind } from '../errors.ts';
-import { RequestCells, durationBuckets } from './request-cells.ts';
+import { countSamples, histogramSamples } from './cell-samples.ts';
+import { registerComputed } from './computed-metric.ts';
+import { ConnectionCounts } from './connection-counts.ts';
+import { RequestCells, requestCount, requestHistograms } from './request-cells.ts';
 
-/** What the scrape reads from the rest of the process; each is optional so tests can wire only a part. */
+/** What the scrape reads from the rest of the serving side; each is optional so tests can wire only a part. */
 export interface MetricsSources {
-  /** RouteUpdater: generation, failedCompiles, and whether the last compile succeeded. */
-  readonly config?: () => { generation: number; failedCompiles: number; lastReloadSuccessful: boolean; lastReloadSeconds: number };
   /** RateLimits.fallbacks. */
   readonly rateLimitFallbacks?: () => number;
   /** Ready endpoints per backend (namespace, service, key). */
@@ -18,76 +26,68 @@ export interface MetricsSources {
 export class ProxyMetrics {
   readonly registry = new Registry();
   readonly requests = new RequestCells();
+  readonly connections = new ConnectionCounts();
   readonly #upstreamErrors: Counter<'kind'>;
 
   constructor(sources: MetricsSources = {}) {
     const registry = this.registry;
     const cells = this.requests.cells;
-    registry.registerMetric(cellMetric('nginx_ingress_controller_requests', 'The total number of client requests', 'counter', () =>
-      cells.map((cell) => ({ labels: cell.labels, value: cell.count })),
-    ));
-    registry.registerMetric(cellMetric('nginx_ingress_controller_request_duration_seconds', 'The request processing time in seconds (first byte read to last byte sent)', 'histogram', () =>
-      cells.flatMap((cell) => histogramSamples('nginx_ingress_controller_request_duration_seconds', cell.labels, cell.buckets, cell.sum, cell.count)),
-    ));
+    registerComputed(registry, 'nginx_ingress_controller_requests', 'The total number of client requests', 'counter', () => countSamples(cells));
+    requestHistograms.forEach((spec, h) => {
+      registerComputed(registry, spec.name, spec.help, 'histogram', () => histogramSamples(cells, spec, h));
+    });
+    this.#registerConnections();
     this.#upstreamErrors = new Counter({ name: 'sluice_upstream_errors_total', help: 'Upstream failures by kind (after retries)', labelNames: ['kind'], registers: [registry] });
-    const config = sources.config;
-    if (config !== undefined) {
-      gauge(registry, 'nginx_ingress_controller_config_last_reload_successful', 'Whether the last routing-table compile succeeded (1) or failed (0)', () => (config().lastReloadSuccessful ? 1 : 0));
-      gauge(registry, 'nginx_ingress_controller_config_last_reload_successful_timestamp_seconds', 'Time of the last successful routing-table install', () => config().lastReloadSeconds);
-      gauge(registry, 'sluice_routing_table_generation', 'Routing tables installed since start', () => config().generation);
-      counterFrom(registry, 'sluice_config_failed_compiles_total', 'Compiles that threw; the last good table kept serving', () => config().failedCompiles);
-    }
     const fallbacks = sources.rateLimitFallbacks;
     if (fallbacks !== undefined) {
-      counterFrom(registry, 'sluice_rate_limit_store_fallbacks_total', 'Cluster-scoped rate-limit decisions made per node because the store was unreachable or slow', fallbacks);
+      registerComputed(registry, 'sluice_rate_limit_store_fallbacks_total', 'Cluster-scoped rate-limit decisions made per node because the store was unreachable or slow', 'counter', () => [
+        { labels: {}, value: fallbacks() },
+      ]);
     }
     const endpoints = sources.endpoints;
     if (endpoints !== undefined) {
-      new Gauge({
-        name: 'sluice_backend_endpoints',
-        help: 'Endpoints traffic is sent to, per backend (Service port)',
-        labelNames: ['namespace', 'service', 'backend'],
-        registers: [registry],
-        collect() {
-          this.reset();
-          for (const e of endpoints()) this.set({ namespace: e.namespace, service: e.service, backend: e.backend }, e.count);
-        },
-      });
+      const samples = () => [...endpoints()].map((e) => ({ labels: { namespace: e.namespace, service: e.service, backend: e.backend }, value: e.count }));
+      registerComputed(registry, 'sluice_backend_endpoints', 'Endpoints traffic is sent to, per backend (Service port)', 'gauge', samples, 'max');
     }
-    collectDefaultMetrics({ register: registry });
   }
 
   /** Called once per request when it ends (request-observer.ts). */
   upstreamError(kind: ProxyErrorKind): void {
     this.#upstreamErrors.inc({ kind });
   }
-}
 
-type Sample = { metricName?: string; labels: Readonly<Record<string, string | number>>; value: number };
-
-/** A metric whose samples are computed at scrape time, in the shape prom-client's Registry formats. */
-function cellMetric(name: string, help: string, type: 'counter' | 'histogram', values: () => Sample[]) {
-  return { name, help, type, aggregator: 'sum', get: async () => ({ name, help, type, aggregator: 'sum', values: values() }), reset() {} } as never;
-}
-
-function histogramSamples(name: string, labels: Readonly<Record<string, string>>, buckets: Float64Array, sum: number, count: number): Sample[] {
-  const samples: Sample[] = [];
-  let cumulative = 0;
-  for (let b = 0; b < durationBuckets.length; b++) {
-    cumulative += buckets[b]!;
-    samples.push({ metricName: `${name}_bucket`, labels: { ...labels, le: durationBuckets[b]! }, value: cumulative });
+  #registerConnections(): void {
+    const c = this.connections;
+    const cells = this.requests.cells;
+    registerComputed(
+      this.registry,
+      'nginx_ingress_controller_nginx_process_connections',
+      'Current client connections of the traffic listeners by state. active: open connections (plain, TLS, HTTP/2, upgraded). ' +
+        'writing: requests in progress (HTTP/1.x requests and HTTP/2 streams from their header to their last byte; upgrades until the tunnel closes). ' +
+        'waiting: HTTP/1.x connections with no request in progress (idle keep-alive, or the next request header still arriving: ' +
+        'node:http parses headers internally, so nginx\'s reading state is not reported and is counted here). HTTP/2 connections and TLS handshakes in progress are counted in active only.',
+      'gauge',
+      () => [
+        { labels: { state: 'active' }, value: c.active },
+        { labels: { state: 'writing' }, value: c.requests },
+        { labels: { state: 'waiting' }, value: c.waiting },
+      ],
+    );
+    registerComputed(
+      this.registry,
+      'nginx_ingress_controller_nginx_process_connections_total',
+      'Client connections since start by state. accepted: accepted by the traffic listeners. handled: the same (Sluice sets no connection limit that would drop one)',
+      'counter',
+      () => [
+        { labels: { state: 'accepted' }, value: c.accepted },
+        { labels: { state: 'handled' }, value: c.accepted },
+      ],
+    );
+    registerComputed(this.registry, 'nginx_ingress_controller_nginx_process_requests_total', 'Total number of client requests', 'counter', () => [
+      { labels: {}, value: cells.reduce((total, cell) => total + requestCount(cell), 0) },
+    ]);
+    registerComputed(this.registry, 'sluice_upgrade_tunnels', 'Open upgraded connections (WebSocket and other Upgrade protocols) spliced to a pod', 'gauge', () => [
+      { labels: {}, value: c.tunnels },
+    ]);
   }
-  samples.push({ metricName: `${name}_bucket`, labels: { ...labels, le: '+Inf' }, value: count });
-  samples.push({ metricName: `${name}_sum`, labels, value: sum });
-  samples.push({ metricName: `${name}_count`, labels, value: count });
-  return samples;
-}
-
-function gauge(registry: Registry, name: string, help: string, read: () => number): void {
-  new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
-}
-
-/** A counter whose total is kept by its owner (a plain number field) and copied at scrape time. */
-function counterFrom(registry: Registry, name: string, help: string, read: () => number): void {
-  new Counter({ name, help, registers: [registry], collect() { this.reset(); this.inc(read()); } });
 }

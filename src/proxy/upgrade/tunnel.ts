@@ -9,10 +9,22 @@ import type { Duplex } from 'node:stream';
 import type { BackendTarget, GlobalSettings } from '../../model/index.ts';
 import { pickEndpoint } from '../balancer/pick-endpoint.ts';
 import type { UpstreamEndpoint } from '../endpoints/upstream-endpoint.ts';
-import { classifyUpstreamError, isRetryable } from '../errors.ts';
+import { classifyUpstreamError, isRetryable, statusFor } from '../errors.ts';
+import type { RequestRecord } from '../metrics/request-observer.ts';
 import { maxAttempts, type ProxyContext } from '../proxy-context.ts';
 import { sendRawError } from '../respond.ts';
 import { plainResponseHead, switchingProtocolsHead } from './raw-head.ts';
+
+/** One upgrade request as the 'upgrade' listener received it (upgrade-handler.ts). */
+export interface UpgradeRequest {
+  readonly socket: Duplex;
+  /** Bytes node:http read past the handshake header: the first bytes for the pod. */
+  readonly head: Buffer;
+  /** The listener's open tunnels (cut when a drain's grace period ends). */
+  readonly tunnels: Set<Duplex>;
+  /** Metrics / access-log notes; null when both are off. */
+  readonly record: RequestRecord | null;
+}
 
 export class Tunnel {
   readonly #ctx: ProxyContext;
@@ -22,6 +34,7 @@ export class Tunnel {
   readonly #backend: BackendTarget;
   readonly #headers: string[];
   readonly #tunnels: Set<Duplex>;
+  readonly #record: RequestRecord | null;
   /** The request target sent upstream (rewritten by rewrite-target where set). */
   readonly #target: string;
   /** proxy-connect-timeout / proxy-read-timeout of the table the upgrade request started with. */
@@ -34,11 +47,9 @@ export class Tunnel {
   constructor(
     ctx: ProxyContext,
     req: IncomingMessage,
-    client: Duplex,
-    head: Buffer,
+    upgrade: UpgradeRequest,
     backend: BackendTarget,
     headers: string[],
-    tunnels: Set<Duplex>,
     target: string,
     settings: GlobalSettings,
   ) {
@@ -46,14 +57,15 @@ export class Tunnel {
     this.#readTimeoutMs = settings.proxyReadTimeoutMs;
     this.#ctx = ctx;
     this.#req = req;
-    this.#client = client;
-    this.#head = head;
+    this.#client = upgrade.socket;
+    this.#head = upgrade.head;
     this.#backend = backend;
     this.#headers = headers;
-    this.#tunnels = tunnels;
+    this.#tunnels = upgrade.tunnels;
+    this.#record = upgrade.record;
     this.#target = target;
     // Client gone before the pod answered: drop the pod connection too.
-    client.once('close', () => {
+    this.#client.once('close', () => {
       if (!this.#settled) this.#upstream?.destroy();
     });
   }
@@ -63,6 +75,7 @@ export class Tunnel {
     const endpoint = pickEndpoint(this.#ctx, this.#backend, this.#tried);
     if (endpoint === undefined) return false;
     this.#tried.push(endpoint.key);
+    this.#record?.upstreamStarted(endpoint.key);
     const upstream = request({
       host: endpoint.address,
       port: endpoint.port,
@@ -92,6 +105,7 @@ export class Tunnel {
     upstream.once('socket', (socket: Socket) => {
       const onConnect = (): void => {
         connected = true;
+        this.#record?.upstreamConnected();
         upstream.setTimeout(this.#readTimeoutMs);
       };
       if (socket.connecting) socket.once('connect', onConnect);
@@ -108,11 +122,17 @@ export class Tunnel {
     this.#settled = true;
     const code = (error as { code?: unknown }).code;
     this.#ctx.logger.warn({ endpoint: endpoint.key, code, kind }, 'upgrade upstream failed');
+    this.#ctx.observer?.upstreamError(kind);
+    if (this.#record !== null) {
+      this.#record.upstreamEnded(statusFor(kind));
+      this.#record.status = statusFor(kind);
+    }
     sendRawError(this.#client, kind);
   }
 
   #splice(res: IncomingMessage, upstream: Socket, upstreamHead: Buffer): void {
     this.#settled = true;
+    this.#record?.upstreamHeaders(101);
     const client = this.#client;
     // One fate for both sockets: whichever side ends or fails, the other is torn down with it.
     const teardown = (): void => {
@@ -122,6 +142,7 @@ export class Tunnel {
     upstream.on('error', teardown).on('close', teardown);
     client.on('error', teardown).on('close', teardown);
     if (client.destroyed) return teardown();
+    if (this.#record !== null) this.#ctx.observer?.tunnelOpened(this.#record);
     this.#tunnels.add(client);
     client.once('close', () => this.#tunnels.delete(client));
     // proxy-read-timeout also bounds idle WebSockets in ingress-nginx; here: no byte either way for that long.
@@ -135,10 +156,17 @@ export class Tunnel {
 
   #relay(res: IncomingMessage): void {
     this.#settled = true;
+    const status = res.statusCode ?? 502;
+    const record = this.#record;
+    if (record !== null) {
+      record.upstreamHeaders(status);
+      record.status = status;
+      res.once('end', () => record.upstreamEnded(status));
+    }
     const client = this.#client;
     res.on('error', () => client.destroy());
     client.once('close', () => res.destroy());
-    client.write(plainResponseHead(res.statusCode ?? 502, res.rawHeaders));
+    client.write(plainResponseHead(status, res.rawHeaders));
     // Close-delimited body: end, then destroy once flushed (the client may never send its FIN).
     res.pipe(client, { end: false });
     res.once('end', () => client.end(() => client.destroy()));

@@ -11,6 +11,22 @@ import { watchPath } from './kinds.ts';
 
 export type InformerState = 'listing' | 'synced' | 'failing' | 'forbidden';
 
+/** One kind's informer as the metrics show it (read at scrape time; plain numbers, no log scraping). */
+export interface InformerHealth {
+  readonly kind: string;
+  readonly state: InformerState;
+  /** A complete list has been received at least once (until then nothing of this kind is served). */
+  readonly listed: boolean;
+  /** Fresh informers started after an error (each lists again from scratch). */
+  readonly restarts: number;
+  /** Watch requests opened: after each complete list, and on each resume after the server ended a watch. */
+  readonly watches: number;
+  /** Unix seconds of the last complete list received (0: none yet). */
+  readonly lastListSeconds: number;
+  /** Unix seconds of the last watch event received, bookmarks included (0: none yet). */
+  readonly lastWatchEventSeconds: number;
+}
+
 export interface KindInformerOptions {
   readonly spec: KindSpec;
   readonly config: KubeConfig;
@@ -27,9 +43,11 @@ const pageSize = 500;
 /** A Watch that asks for bookmarks and a server-side timeout, and strips managedFields from every event. */
 class TrimmingWatch extends Watch {
   readonly #onWatch: () => void;
-  constructor(config: KubeConfig, onWatch: () => void) {
+  readonly #onEvent: () => void;
+  constructor(config: KubeConfig, onWatch: () => void, onEvent: () => void) {
     super(config);
     this.#onWatch = onWatch;
+    this.#onEvent = onEvent;
   }
 
   override watch(path: string, params: Record<string, unknown>, callback: (phase: string, object: KubernetesObject, raw: unknown) => void, done: (err: unknown) => void): Promise<AbortController> {
@@ -38,7 +56,11 @@ class TrimmingWatch extends Watch {
     // Bookmarks keep the resourceVersion fresh on quiet resources, so a resume rarely needs a relist. A server
     // timeout of 5–10 minutes (client-go's reflector uses the same spread) staggers the reconnects of replicas.
     const timeoutSeconds = 300 + Math.floor(Math.random() * 300);
-    return super.watch(path, { ...params, allowWatchBookmarks: true, timeoutSeconds }, (phase, object, raw) => callback(phase, trim(object), raw), done);
+    const onEvent = this.#onEvent;
+    return super.watch(path, { ...params, allowWatchBookmarks: true, timeoutSeconds }, (phase, object, raw) => {
+      onEvent();
+      callback(phase, trim(object), raw);
+    }, done);
   }
 }
 
@@ -59,6 +81,10 @@ export class KindInformer {
   #retryTimer: NodeJS.Timeout | undefined;
   #lastError = '';
   #stopped = false;
+  #restarts = 0;
+  #watches = 0;
+  #lastListSeconds = 0;
+  #lastWatchEventSeconds = 0;
 
   constructor(options: KindInformerOptions) {
     this.spec = options.spec;
@@ -76,6 +102,18 @@ export class KindInformer {
 
   get lastError(): string {
     return this.#lastError;
+  }
+
+  health(): InformerHealth {
+    return {
+      kind: this.spec.kind,
+      state: this.#state,
+      listed: this.#syncedOnce,
+      restarts: this.#restarts,
+      watches: this.#watches,
+      lastListSeconds: this.#lastListSeconds,
+      lastWatchEventSeconds: this.#lastWatchEventSeconds,
+    };
   }
 
   /** The objects of the last complete list plus the changes watched since (empty before the first list). */
@@ -98,9 +136,17 @@ export class KindInformer {
     if (this.#stopped) return;
     const { spec, config, namespace } = this.#options;
     let informer: ListWatch<KubernetesObject> | undefined;
-    const watch = new TrimmingWatch(config, () => {
-      if (informer !== undefined && informer === this.#active) this.#synced(informer);
-    });
+    const watch = new TrimmingWatch(
+      config,
+      () => {
+        if (informer === undefined || informer !== this.#active) return;
+        this.#watches++;
+        this.#synced(informer);
+      },
+      () => {
+        if (informer === this.#active) this.#lastWatchEventSeconds = Date.now() / 1000;
+      },
+    );
     informer = new ListWatch(watchPath(spec, namespace), watch, () => this.#listAll(), false, undefined, spec.fieldSelector);
     const self = informer;
     this.#active = informer;
@@ -130,6 +176,7 @@ export class KindInformer {
       }
       next = page.metadata?._continue || undefined;
     } while (next !== undefined);
+    this.#lastListSeconds = Date.now() / 1000;
     return { items, metadata: { resourceVersion: page.metadata?.resourceVersion ?? '' } };
   }
 
@@ -163,7 +210,10 @@ export class KindInformer {
     this.#options.onError(this.spec, err, delay);
     this.#options.onChange();
     clearTimeout(this.#retryTimer);
-    this.#retryTimer = setTimeout(() => this.#launch(), delay);
+    this.#retryTimer = setTimeout(() => {
+      this.#restarts++;
+      this.#launch();
+    }, delay);
     this.#retryTimer.unref();
   }
 }

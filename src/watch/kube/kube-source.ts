@@ -9,7 +9,7 @@ import type { Diagnostic, SourceUpdate } from '../../model/index.ts';
 import { Debouncer } from '../debounce.ts';
 import type { ConfigMapRef } from '../normalize/index.ts';
 import { buildUpdate } from './build-update.ts';
-import { describe, KindInformer } from './kind-informer.ts';
+import { describe, KindInformer, type InformerHealth } from './kind-informer.ts';
 import { kindSpecs, missingRule, type KindSpec } from './kinds.ts';
 
 export interface KubeSourceOptions {
@@ -25,6 +25,7 @@ export interface KubeSourceOptions {
   readonly configMap?: ConfigMapRef | null;
   readonly holdoffMs?: number;
   readonly maxDelayMs?: number;
+  readonly settleMs?: number;
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
 }
 
@@ -45,6 +46,8 @@ export class KubeSource {
     this.#debouncer = new Debouncer({
       holdoffMs: options.holdoffMs ?? 100,
       maxDelayMs: options.maxDelayMs ?? 500,
+      // An isolated change is served 10 ms after its first event (debounce.ts); bursts still coalesce.
+      settleMs: options.settleMs ?? 10,
       run: async () => this.#rebuild(),
       onError: (err) => this.#logger.error({ err }, 'kube: rebuild failed; the last update keeps serving'),
     });
@@ -63,6 +66,11 @@ export class KubeSource {
 
   get generation(): number {
     return this.#generation;
+  }
+
+  /** Per kind: state, restarts, watches, last list and watch-event times (the informer-health metrics). */
+  informerHealth(): InformerHealth[] {
+    return this.#informers.map((i) => i.health());
   }
 
   /** Resolves once the first complete update (every required kind listed) has been delivered. */

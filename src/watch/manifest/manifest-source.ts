@@ -21,6 +21,7 @@ export interface ManifestSourceOptions {
   readonly onUpdate: (update: SourceUpdate, diagnostics: Diagnostic[]) => void;
   readonly holdoffMs?: number;
   readonly maxDelayMs?: number;
+  readonly settleMs?: number;
   /** `--configmap`: the one ConfigMap read from the files (a `kind: ConfigMap` document with this namespace/name). */
   readonly configMap?: ConfigMapRef | null;
 }
@@ -55,6 +56,8 @@ export class ManifestSource {
     this.#debouncer = new Debouncer({
       holdoffMs: options.holdoffMs ?? 100,
       maxDelayMs: options.maxDelayMs ?? 500,
+      // An isolated change is served 10 ms after its first event (debounce.ts); bursts still coalesce.
+      settleMs: options.settleMs ?? 10,
       run: () => this.#rebuild(),
       onError: (err) => {
         this.#lastError = err;

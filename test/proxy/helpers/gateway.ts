@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import type { EndpointSlice, RouteTable } from '../../../src/model/index.ts';
 import { EndpointStore, TableSlot, createProxyServer, type ProxyServer } from '../../../src/proxy/index.ts';
+import type { RequestObserver } from '../../../src/proxy/metrics/request-observer.ts';
 import { normalizeHost, normalizeRequestPath } from './route-table.ts';
 
 export interface Gateway {
@@ -21,6 +22,8 @@ export interface GatewayOptions {
   /** proxy-connect-timeout / proxy-read-timeout, set on the table's settings (where the proxy reads them). */
   readonly connectTimeoutMs?: number;
   readonly readTimeoutMs?: number;
+  /** Metrics / access log (test/proxy/proxy-metrics.test.ts); absent: off. */
+  readonly observer?: RequestObserver;
 }
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
@@ -40,6 +43,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     endpoints: store,
     normalizeHost,
     normalizeRequestPath,
+    observer: options.observer ?? null,
     logger: pino({ level: process.env.SLUICE_TEST_LOG ?? 'silent' }),
   });
   await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));

@@ -1,0 +1,147 @@
+// One worker's serving side: compiles every snapshot the primary hands it (compile is pure and deterministic, so
+// all workers hold equal tables), keeps its own endpoint store, upstream pools, certificates and counters, and
+// serves both listeners, bound with SO_REUSEPORT so the kernel spreads connections over the workers.
+import type { AddressInfo, Server } from 'node:net';
+import type { Logger } from 'pino';
+import type { GatewayConfig } from '../cli/options.ts';
+import { emptySnapshot, type EndpointSlice, type Ingress, type IngressClass, type Snapshot, type SourceUpdate } from '../model/index.ts';
+import { compareIngresses, compile, isOurIngress, normalizeHost, normalizeRequestPath } from '../router/index.ts';
+import { CertificateStore, type IndexedCertificate } from '../tls/index.ts';
+import { EndpointStore, RouteUpdater, TableSlot, Upstreams, createProxyServer } from '../proxy/index.ts';
+import { RateLimits, attachRateLimits } from '../proxy/rate-limit/rate-limit-stage.ts';
+import { announceShutdown } from '../proxy/server-drain.ts';
+import { servingObservability, type LiveSources } from '../proxy/metrics/observability.ts';
+import type { ListenerPorts } from './messages.ts';
+
+export interface DataPlaneOptions {
+  readonly config: GatewayConfig;
+  readonly fakeCertificate: IndexedCertificate;
+  readonly rateLimitMemory: SharedArrayBuffer;
+  readonly logger: Logger;
+}
+
+export interface DataPlane {
+  /** Applies one source update; false when its compile threw (the last good table keeps serving). */
+  apply(update: SourceUpdate): boolean;
+  /** An update whose snapshot did not change: only the endpoints. */
+  applyEndpoints(slices: readonly EndpointSlice[]): boolean;
+  /** Binds both listeners (SO_REUSEPORT); port 0 asks the OS. Call after the first update. */
+  listen(ports: ListenerPorts): Promise<ListenerPorts>;
+  /** prom-client JSON of this worker's counters, for the primary to aggregate; null when metrics are off. */
+  metrics(): Promise<unknown[] | null>;
+  announceShutdown(): void;
+  /** Stops accepting at once (before the first await), then waits for in-flight work up to graceMs. */
+  drain(graceMs: number, onListenersClosed: () => void): Promise<void>;
+}
+
+export async function startDataPlane(options: DataPlaneOptions): Promise<DataPlane> {
+  const { config, logger } = options;
+  const live: LiveSources = {};
+  const observability = servingObservability(config, live);
+  const tableSlot = new TableSlot(compile(emptySnapshot, config.compile).table);
+  const { RedisRateStore } = config.rateLimitStore === undefined ? { RedisRateStore: undefined } : await import('../proxy/rate-limit/redis-store.ts');
+  const store =
+    config.rateLimitStore === undefined || RedisRateStore === undefined
+      ? null
+      : new RedisRateStore(config.rateLimitStore.url, config.rateLimitStore.timeoutMs, () => logger.info('rate-limit store connected'));
+  const limits = new RateLimits({
+    store,
+    logger,
+    memory: options.rateLimitMemory,
+  });
+  attachRateLimits(tableSlot, limits);
+  const certificates = new CertificateStore({
+    settings: { protocols: config.tls.protocols, ciphers: config.tls.ciphers },
+    fakeCertificate: options.fakeCertificate,
+    plan: { isServed: servedBy(config), order: compareIngresses, defaultSecret: config.tls.defaultSslCertificate },
+  });
+  const endpoints = new EndpointStore();
+  const updater = new RouteUpdater({
+    // Certificates are planned from the same snapshot and installed just before its routing table. The primary
+    // reports diagnostics (once, not once per worker), so this updater stays quiet.
+    // `previous`: the serving table's settings, kept for a global ConfigMap key whose new value is invalid.
+    compile: (snapshot, compileOptions, previous) => {
+      const compiled = compile(snapshot, compileOptions, previous);
+      return { ...compiled, diagnostics: [...compiled.diagnostics, ...certificates.update(snapshot)] };
+    },
+    options: config.compile,
+    installTable: (table) => tableSlot.swap(table),
+    updateEndpoints: (update) => endpoints.update(update.endpointSlices),
+    logger,
+    quiet: true,
+  });
+  // One set of upstream pools and balancers for both listeners: one connection set per pod, one round robin.
+  // New upstream connections get the connect timeout of the table serving when they are opened.
+  const connectTimeoutMs = (): number => tableSlot.current.settings.proxyConnectTimeoutMs;
+  const upstreams = new Upstreams({ endpoints, connectTimeoutMs, logger });
+  Object.assign(live, { updater, tableSlot, endpoints });
+  const proxyOptions = {
+    ...observability.proxyOptions,
+    tableSlot,
+    endpoints,
+    upstreams,
+    normalizeHost,
+    normalizeRequestPath,
+    logger,
+  };
+  const proxy = createProxyServer(proxyOptions);
+  const secureProxy = createProxyServer({
+    ...proxyOptions,
+    tls: { serverOptions: certificates.serverOptions(), hasOwnCertificate: (host: string) => certificates.hasOwnCertificate(host) },
+  });
+  certificates.attach(secureProxy.server);
+
+  return {
+    apply(update) {
+      const failedBefore = updater.failedCompiles;
+      updater.apply(update, []);
+      return updater.failedCompiles === failedBefore;
+    },
+    applyEndpoints(slices) {
+      endpoints.update(slices);
+      return true;
+    },
+    async listen(ports) {
+      const http = await listen(proxy.server, ports.http, config.bindAddress);
+      const https = await listen(secureProxy.server, ports.https, config.bindAddress);
+      return { http, https };
+    },
+    metrics: () => observability.metricsJson(),
+    announceShutdown() {
+      announceShutdown(proxy.server);
+      announceShutdown(secureProxy.server);
+    },
+    async drain(graceMs, onListenersClosed) {
+      const draining = Promise.all([proxy.drain(graceMs), secureProxy.drain(graceMs)]);
+      onListenersClosed();
+      await draining;
+      await upstreams.close();
+      store?.close();
+      await observability.close();
+    },
+  };
+}
+
+/**
+ * Whether an Ingress is ours (class filter), for the certificate plan. The IngressClass map is built once per
+ * snapshot, not once per Ingress asked about.
+ */
+export function servedBy(config: GatewayConfig): (ingress: Ingress, snapshot: Snapshot) => boolean {
+  const classMaps = new WeakMap<Snapshot, Map<string, IngressClass>>();
+  return (ingress, snapshot) => {
+    let classes = classMaps.get(snapshot);
+    if (classes === undefined) classMaps.set(snapshot, (classes = new Map(snapshot.ingressClasses.map((c) => [c.metadata.name, c]))));
+    return isOurIngress(ingress, classes, config.compile);
+  };
+}
+
+/** SO_REUSEPORT: every worker binds the same port and the kernel spreads new connections over them. */
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, host, reusePort: true }, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}

@@ -1,0 +1,44 @@
+// What the primary thread and the data-plane worker threads say to each other (structured-clone data only).
+// The primary owns the sources; a worker owns listeners, routing table, pools and counters. Updates flow one
+// way, in order; every update is acknowledged so the primary can say "installed" only once every worker serves it.
+import type { GatewayConfig } from '../cli/options.ts';
+import type { EndpointSlice, Snapshot } from '../model/index.ts';
+import type { IndexedCertificate } from '../tls/index.ts';
+
+export interface ListenerPorts {
+  readonly http: number;
+  readonly https: number;
+}
+
+/** workerData of a data-plane thread. */
+export interface WorkerInit {
+  readonly workerId: number;
+  readonly config: GatewayConfig;
+  /** Generated once by the primary, so every worker presents the same fake certificate. */
+  readonly fakeCertificate: IndexedCertificate;
+  /** The node's rate-limit memory (src/proxy/rate-limit/shared-buckets.ts), the same buffer in every worker. */
+  readonly rateLimitMemory: SharedArrayBuffer;
+  /** Ports to bind with SO_REUSEPORT; 0 asks the OS (only the first worker does, the others join its ports). */
+  readonly ports: ListenerPorts;
+}
+
+export type ToWorker =
+  /**
+   * A source update. `snapshot` null: unchanged since the previous update (endpoint churn, the common case), so
+   * neither the primary clones it nor the worker re-reads it.
+   */
+  | { readonly type: 'update'; readonly seq: number; readonly snapshot: Snapshot | null; readonly endpointSlices: readonly EndpointSlice[] }
+  /** SIGTERM: readiness is failing; answer with `Connection: close` / GOAWAY from now on. */
+  | { readonly type: 'announce-shutdown' }
+  /** Stop accepting (reply 'listeners-closed' at once), let in-flight work finish up to graceMs, reply 'drained'. */
+  | { readonly type: 'drain'; readonly graceMs: number }
+  | { readonly type: 'metrics'; readonly id: number };
+
+export type FromWorker =
+  /** After the first update is applied and both listeners are bound. */
+  | { readonly type: 'listening'; readonly ports: ListenerPorts }
+  | { readonly type: 'applied'; readonly seq: number; readonly failedCompile: boolean }
+  | { readonly type: 'listeners-closed' }
+  | { readonly type: 'drained' }
+  /** prom-client getMetricsAsJSON() of the worker's data-plane registry; null when metrics are off. */
+  | { readonly type: 'metrics'; readonly id: number; readonly metrics: unknown[] | null };

@@ -1,0 +1,56 @@
+// Entry point of a data-plane worker thread (started by worker-pool.ts): builds the data plane, applies the
+// primary's updates in order, binds the listeners after the first one, and answers drain and metrics requests.
+import { parentPort, workerData } from 'node:worker_threads';
+import { pino } from 'pino';
+import { startDataPlane } from './data-plane.ts';
+import type { FromWorker, ToWorker, WorkerInit } from './messages.ts';
+
+const init = workerData as WorkerInit;
+const port = parentPort!;
+const logger = pino({ level: init.config.logLevel, base: { worker: init.workerId } });
+const send = (message: FromWorker): void => port.postMessage(message);
+
+// An exception that escapes every handler ends this thread only: the primary replaces it (worker-pool.ts) while
+// the other workers keep serving. Logged here because the primary sees only the error object.
+process.on('uncaughtException', (error) => {
+  logger.fatal({ err: error }, 'worker: uncaught exception; this worker exits and is replaced');
+  process.exit(1);
+});
+
+const plane = await startDataPlane({ config: init.config, fakeCertificate: init.fakeCertificate, rateLimitMemory: init.rateLimitMemory, logger });
+let listening = false;
+
+port.on('message', (message: ToWorker) => {
+  switch (message.type) {
+    case 'update': {
+      const ok = message.snapshot === null ? plane.applyEndpoints(message.endpointSlices) : plane.apply({ snapshot: message.snapshot, endpointSlices: message.endpointSlices });
+      if (!listening) {
+        // Traffic is accepted only once the first complete load is compiled: an empty table would send real
+        // requests to 404s.
+        listening = true;
+        plane.listen(init.ports).then(
+          (ports) => {
+            send({ type: 'listening', ports });
+            send({ type: 'applied', seq: message.seq, failedCompile: !ok });
+          },
+          (error: unknown) => {
+            logger.fatal({ err: error, ports: init.ports }, 'worker: cannot listen');
+            process.exit(1);
+          },
+        );
+      } else {
+        send({ type: 'applied', seq: message.seq, failedCompile: !ok });
+      }
+      return;
+    }
+    case 'announce-shutdown':
+      plane.announceShutdown();
+      return;
+    case 'drain':
+      void plane.drain(message.graceMs, () => send({ type: 'listeners-closed' })).then(() => send({ type: 'drained' }));
+      return;
+    case 'metrics':
+      void plane.metrics().then((metrics) => send({ type: 'metrics', id: message.id, metrics }));
+      return;
+  }
+});

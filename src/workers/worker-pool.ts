@@ -1,0 +1,247 @@
+// The primary's side of the multi-core data plane: starts N worker threads, hands each the same updates in order,
+// knows when every worker has applied one, replaces a worker that dies (the others keep serving meanwhile), and
+// gathers their counters for /metrics.
+//
+// Threads rather than node:cluster processes, because nginx's shared zones need shared memory: worker threads
+// share a SharedArrayBuffer (rate-limit buckets, src/proxy/rate-limit/shared-buckets.ts) with atomic operations,
+// which separate processes cannot do without a native addon or a round trip per request. Each worker binds the
+// listening ports itself with SO_REUSEPORT, so the kernel balances connections and no thread relays sockets.
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { SourceUpdate } from '../model/index.ts';
+import type { FromWorker, ListenerPorts, ToWorker, WorkerInit } from './messages.ts';
+
+export interface WorkerPoolOptions {
+  readonly count: number;
+  readonly init: Omit<WorkerInit, 'workerId' | 'ports'>;
+  readonly ports: ListenerPorts;
+  readonly logger: Logger;
+  /** Replacement back-off after a worker dies: doubles from this for workers dying right after their start. */
+  readonly respawnDelayMs?: number;
+}
+
+const workerEntry = new URL('./worker-main.ts', import.meta.url);
+
+class WorkerHandle {
+  readonly thread: Worker;
+  readonly id: number;
+  acked = 0;
+  listening = false;
+  readonly started = Date.now();
+  readonly #waiters: Array<{ seq: number; resolve: () => void }> = [];
+
+  constructor(id: number, init: WorkerInit) {
+    this.id = id;
+    this.thread = new Worker(workerEntry, { workerData: init, name: `sluice-worker-${id}` });
+  }
+
+  post(message: ToWorker): void {
+    this.thread.postMessage(message);
+  }
+
+  /** Resolves once the worker has applied update `seq` (or has died: a dead worker serves nothing stale). */
+  applied(seq: number): Promise<void> {
+    if (this.acked >= seq) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ seq, resolve }));
+  }
+
+  ack(seq: number): void {
+    this.acked = Math.max(this.acked, seq);
+    for (let i = this.#waiters.length - 1; i >= 0; i--) {
+      if (this.#waiters[i]!.seq <= this.acked) this.#waiters.splice(i, 1)[0]!.resolve();
+    }
+  }
+
+  releaseWaiters(): void {
+    for (const waiter of this.#waiters.splice(0)) waiter.resolve();
+  }
+}
+
+export class WorkerPool {
+  readonly #options: WorkerPoolOptions;
+  readonly #workers = new Map<number, WorkerHandle>();
+  #ports: ListenerPorts;
+  #seq = 0;
+  #latest: SourceUpdate | undefined;
+  #nextId = 1;
+  #stopping = false;
+  #metricsId = 0;
+  readonly #metricsReplies = new Map<number, (metrics: unknown[] | null) => void>();
+  /** Workers replaced since start (a measure of crashes). */
+  replaced = 0;
+
+  constructor(options: WorkerPoolOptions) {
+    this.#options = options;
+    this.#ports = options.ports;
+  }
+
+  get ports(): ListenerPorts {
+    return this.#ports;
+  }
+
+  /** The live worker threads (for tests and diagnostics). */
+  threads(): Worker[] {
+    return [...this.#workers.values()].map((worker) => worker.thread);
+  }
+
+  /** Workers bound and serving. */
+  get serving(): number {
+    let count = 0;
+    for (const worker of this.#workers.values()) if (worker.listening) count++;
+    return count;
+  }
+
+  /**
+   * Starts the workers with the first complete update. The first worker binds (port 0 → the OS picks), the others
+   * join its ports. Rejects if a worker cannot start (e.g. the port is taken), so the process exits.
+   */
+  async start(first: SourceUpdate): Promise<ListenerPorts> {
+    this.#latest = first;
+    this.#seq = 1;
+    const firstWorker = this.#spawn();
+    this.#ports = await this.#whenListening(firstWorker);
+    const others = Array.from({ length: this.#options.count - 1 }, () => this.#spawn());
+    await Promise.all(others.map((worker) => this.#whenListening(worker)));
+    return this.#ports;
+  }
+
+  /**
+   * Hands `update` to every worker; resolves when all have applied it. `snapshotChanged` false (the primary
+   * compared it): only the EndpointSlices are sent, so endpoint churn costs no copy of a large snapshot.
+   */
+  broadcast(update: SourceUpdate, snapshotChanged = true): Promise<void> {
+    this.#latest = update;
+    const seq = ++this.#seq;
+    const workers = [...this.#workers.values()];
+    const snapshot = snapshotChanged ? update.snapshot : null;
+    for (const worker of workers) worker.post({ type: 'update', seq, snapshot, endpointSlices: update.endpointSlices });
+    return Promise.all(workers.map((worker) => worker.applied(seq))).then(() => undefined);
+  }
+
+  /** Each worker's data-plane metrics (prom-client JSON); workers that do not answer within 2 s are left out. */
+  async metrics(): Promise<unknown[][]> {
+    const replies = [...this.#workers.values()].map(
+      (worker) =>
+        new Promise<unknown[] | null>((resolve) => {
+          const id = ++this.#metricsId;
+          const timer = setTimeout(() => {
+            this.#metricsReplies.delete(id);
+            resolve(null);
+          }, 2000);
+          this.#metricsReplies.set(id, (metrics) => {
+            clearTimeout(timer);
+            this.#metricsReplies.delete(id);
+            resolve(metrics);
+          });
+          worker.post({ type: 'metrics', id });
+        }),
+    );
+    return (await Promise.all(replies)).filter((metrics): metrics is unknown[] => metrics !== null);
+  }
+
+  announceShutdown(): void {
+    this.#stopping = true;
+    for (const worker of this.#workers.values()) worker.post({ type: 'announce-shutdown' });
+  }
+
+  /**
+   * Every worker stops accepting; `onListenersClosed` runs once all have closed their listeners; resolves when
+   * in-flight work has finished (up to graceMs) and the threads have ended.
+   */
+  async drain(graceMs: number, onListenersClosed: () => void): Promise<void> {
+    this.#stopping = true;
+    const workers = [...this.#workers.values()];
+    const closed = workers.map((worker) => this.#reply(worker, 'listeners-closed'));
+    const drained = workers.map((worker) => this.#reply(worker, 'drained'));
+    for (const worker of workers) worker.post({ type: 'drain', graceMs });
+    await Promise.all(closed);
+    onListenersClosed();
+    await Promise.all(drained);
+    await Promise.all(workers.map((worker) => worker.thread.terminate()));
+  }
+
+  #spawn(): WorkerHandle {
+    const id = this.#nextId++;
+    const worker = new WorkerHandle(id, { ...this.#options.init, workerId: id, ports: this.#ports });
+    this.#workers.set(id, worker);
+    worker.thread.on('message', (message: FromWorker) => this.#onMessage(worker, message));
+    worker.thread.on('error', (error) => this.#options.logger.error({ err: error, worker: id }, 'worker failed'));
+    worker.thread.on('exit', (code) => this.#onExit(worker, code));
+    // The newest state first: a replacement worker starts from what the others serve now.
+    if (this.#latest !== undefined) worker.post({ type: 'update', seq: this.#seq, ...this.#latest });
+    return worker;
+  }
+
+  #onMessage(worker: WorkerHandle, message: FromWorker): void {
+    switch (message.type) {
+      case 'listening':
+        worker.listening = true;
+        return;
+      case 'applied':
+        // A failed compile is counted and logged by the primary, whose own compile of the same snapshot fails
+        // the same way (compile is deterministic).
+        worker.ack(message.seq);
+        return;
+      case 'metrics':
+        this.#metricsReplies.get(message.id)?.(message.metrics);
+        return;
+      case 'listeners-closed':
+      case 'drained':
+        return; // awaited through #reply
+    }
+  }
+
+  #onExit(worker: WorkerHandle, code: number): void {
+    this.#workers.delete(worker.id);
+    worker.releaseWaiters();
+    if (this.#stopping) return;
+    if (!worker.listening) return; // never served: its start failed; start() reports it
+    // A worker that served and then died: replace it; its connections are lost, the other workers' are not.
+    const lived = Date.now() - worker.started;
+    const base = this.#options.respawnDelayMs ?? 500;
+    const delay = lived > 60_000 ? 0 : Math.min(30_000, base * 2 ** Math.min(6, this.replaced));
+    this.#options.logger.error({ worker: worker.id, code, replaceInMs: delay }, 'worker exited; replacing it');
+    setTimeout(() => {
+      if (this.#stopping) return;
+      this.replaced++;
+      const replacement = this.#spawn();
+      this.#whenListening(replacement).then(
+        () => this.#options.logger.info({ worker: replacement.id, replaces: worker.id }, 'worker replaced'),
+        (error: unknown) => this.#options.logger.error({ err: error, worker: replacement.id }, 'replacement worker failed to start'),
+      );
+    }, delay).unref();
+  }
+
+  /** The worker's ports once it listens; rejects if it exits first. */
+  #whenListening(worker: WorkerHandle): Promise<ListenerPorts> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (message: FromWorker): void => {
+        if (message.type !== 'listening') return;
+        cleanup();
+        resolve(message.ports);
+      };
+      const onExit = (code: number): void => {
+        cleanup();
+        reject(new Error(`worker ${worker.id} exited with code ${code} before listening`));
+      };
+      const cleanup = (): void => {
+        worker.thread.off('message', onMessage);
+        worker.thread.off('exit', onExit);
+      };
+      worker.thread.on('message', onMessage);
+      worker.thread.on('exit', onExit);
+    });
+  }
+
+  #reply(worker: WorkerHandle, type: 'listeners-closed' | 'drained'): Promise<void> {
+    return new Promise((resolve) => {
+      const onMessage = (message: FromWorker): void => {
+        if (message.type !== type) return;
+        worker.thread.off('message', onMessage);
+        resolve();
+      };
+      worker.thread.on('message', onMessage);
+      worker.thread.once('exit', () => resolve());
+    });
+  }
+}
