@@ -15,6 +15,7 @@ import { ManifestSource, loadKubeModules, type KubeSource, type StatusPublisher 
 import { RouteUpdater, createStatusServer, type MetricsSource } from './proxy/index.ts';
 import { createBucketMemory } from './proxy/rate-limit/shared-buckets.ts';
 import { controlObservability, type LiveSources } from './proxy/metrics/observability.ts';
+import { fileSink } from './proxy/access-log/line-sink.ts';
 import { WorkerPool, servedBy } from './workers/index.ts';
 
 export interface RunningGateway {
@@ -104,8 +105,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   statusPublisher?.start();
   live.updater = updater;
 
+  const stdoutAccessLog = config.accessLog === 'stdout' ? fileSink('stdout') : null;
   const workers = new WorkerPool({
     count: config.workers,
+    stdoutAccessLog,
     ports: { http: config.httpPort, https: config.httpsPort },
     init: { config, fakeCertificate: await generateFakeCertificate(), rateLimitMemory: createBucketMemory() },
     logger,
@@ -132,6 +135,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       // Logged once every worker has closed its listeners: a client that reads this line and connects must be
       // refused, not queued on a socket about to close and then reset.
       await Promise.all([closeSource(), workers.drain(graceMs, () => logger.info({ graceMs }, 'shutdown: listeners closing'))]);
+      await stdoutAccessLog?.close();
       await new Promise<void>((resolve) => status.close(() => resolve()));
     },
   };

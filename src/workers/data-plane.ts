@@ -11,12 +11,16 @@ import { EndpointStore, RouteUpdater, TableSlot, Upstreams, createProxyServer } 
 import { RateLimits, attachRateLimits } from '../proxy/rate-limit/rate-limit-stage.ts';
 import { announceShutdown } from '../proxy/server-drain.ts';
 import { servingObservability, type LiveSources } from '../proxy/metrics/observability.ts';
+import { portSink } from '../proxy/access-log/line-sink.ts';
+import type { MessagePort } from 'node:worker_threads';
 import type { ListenerPorts } from './messages.ts';
 
 export interface DataPlaneOptions {
   readonly config: GatewayConfig;
   readonly fakeCertificate: IndexedCertificate;
   readonly rateLimitMemory: SharedArrayBuffer;
+  /** --access-log stdout in a worker thread: lines go to the primary through this port. */
+  readonly accessLogPort: MessagePort | null;
   readonly logger: Logger;
 }
 
@@ -37,7 +41,7 @@ export interface DataPlane {
 export async function startDataPlane(options: DataPlaneOptions): Promise<DataPlane> {
   const { config, logger } = options;
   const live: LiveSources = {};
-  const observability = servingObservability(config, live);
+  const observability = servingObservability(config, live, options.accessLogPort === null ? undefined : portSink(options.accessLogPort));
   const tableSlot = new TableSlot(compile(emptySnapshot, config.compile).table);
   const { RedisRateStore } = config.rateLimitStore === undefined ? { RedisRateStore: undefined } : await import('../proxy/rate-limit/redis-store.ts');
   const store =

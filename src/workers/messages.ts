@@ -4,6 +4,7 @@
 import type { GatewayConfig } from '../cli/options.ts';
 import type { EndpointSlice, Snapshot } from '../model/index.ts';
 import type { IndexedCertificate } from '../tls/index.ts';
+import type { MessagePort } from 'node:worker_threads';
 
 export interface ListenerPorts {
   readonly http: number;
@@ -20,6 +21,8 @@ export interface WorkerInit {
   readonly rateLimitMemory: SharedArrayBuffer;
   /** Ports to bind with SO_REUSEPORT; 0 asks the OS (only the first worker does, the others join its ports). */
   readonly ports: ListenerPorts;
+  /** --access-log stdout: lines go to the primary through this port (src/proxy/access-log/line-sink.ts). */
+  readonly accessLogPort: MessagePort | null;
 }
 
 export type ToWorker =

@@ -17,7 +17,13 @@ process.on('uncaughtException', (error) => {
   process.exit(1);
 });
 
-const plane = await startDataPlane({ config: init.config, fakeCertificate: init.fakeCertificate, rateLimitMemory: init.rateLimitMemory, logger });
+const plane = await startDataPlane({
+  config: init.config,
+  fakeCertificate: init.fakeCertificate,
+  rateLimitMemory: init.rateLimitMemory,
+  accessLogPort: init.accessLogPort,
+  logger,
+});
 let listening = false;
 
 port.on('message', (message: ToWorker) => {

@@ -6,14 +6,17 @@
 // share a SharedArrayBuffer (rate-limit buckets, src/proxy/rate-limit/shared-buckets.ts) with atomic operations,
 // which separate processes cannot do without a native addon or a round trip per request. Each worker binds the
 // listening ports itself with SO_REUSEPORT, so the kernel balances connections and no thread relays sockets.
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { SourceUpdate } from '../model/index.ts';
+import { relayLines, type LineSink } from '../proxy/access-log/line-sink.ts';
 import type { FromWorker, ListenerPorts, ToWorker, WorkerInit } from './messages.ts';
 
 export interface WorkerPoolOptions {
   readonly count: number;
-  readonly init: Omit<WorkerInit, 'workerId' | 'ports'>;
+  readonly init: Omit<WorkerInit, 'workerId' | 'ports' | 'accessLogPort'>;
+  /** --access-log stdout: the primary's stdout, every worker's lines relayed to it; null otherwise. */
+  readonly stdoutAccessLog: LineSink | null;
   readonly ports: ListenerPorts;
   readonly logger: Logger;
   /** Replacement back-off after a worker dies: doubles from this for workers dying right after their start. */
@@ -27,12 +30,15 @@ class WorkerHandle {
   readonly id: number;
   acked = 0;
   listening = false;
+  /** --access-log stdout: resolves once the worker's last lines reached the primary. */
+  linesRelayed: Promise<void> = Promise.resolve();
   readonly started = Date.now();
   readonly #waiters: Array<{ seq: number; resolve: () => void }> = [];
 
   constructor(id: number, init: WorkerInit) {
     this.id = id;
-    this.thread = new Worker(workerEntry, { workerData: init, name: `sluice-worker-${id}` });
+    const transferList = init.accessLogPort === null ? [] : [init.accessLogPort];
+    this.thread = new Worker(workerEntry, { workerData: init, transferList, name: `sluice-worker-${id}` });
   }
 
   post(message: ToWorker): void {
@@ -157,12 +163,18 @@ export class WorkerPool {
     await Promise.all(closed);
     onListenersClosed();
     await Promise.all(drained);
+    // A worker's last access-log lines travel on their own port: wait for it to close (at most a second).
+    await Promise.race([Promise.all(workers.map((worker) => worker.linesRelayed)), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
     await Promise.all(workers.map((worker) => worker.thread.terminate()));
   }
 
   #spawn(): WorkerHandle {
     const id = this.#nextId++;
-    const worker = new WorkerHandle(id, { ...this.#options.init, workerId: id, ports: this.#ports });
+    const stdout = this.#options.stdoutAccessLog;
+    const channel = stdout === null ? null : new MessageChannel();
+    const accessLogPort: MessagePort | null = channel?.port2 ?? null;
+    const worker = new WorkerHandle(id, { ...this.#options.init, workerId: id, ports: this.#ports, accessLogPort });
+    if (channel !== null && stdout !== null) worker.linesRelayed = relayLines(channel.port1, stdout);
     this.#workers.set(id, worker);
     worker.thread.on('message', (message: FromWorker) => this.#onMessage(worker, message));
     worker.thread.on('error', (error) => this.#options.logger.error({ err: error, worker: id }, 'worker failed'));

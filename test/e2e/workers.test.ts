@@ -80,4 +80,21 @@ describe('--workers 3', () => {
     for (let i = 0; i < 30; i++) bodies.add((await hit('text.test', '127.0.0.1')).body);
     expect([...bodies]).toEqual(['/v2']);
   });
+
+  it('--access-log stdout with workers: every line whole (one writer, the primary), one per request', async () => {
+    const logged = await startGateway(['--manifests', dir, '--workers', '3', '--watch-ingress-without-class', '--access-log', 'stdout']);
+    const base = http;
+    http = logged.http;
+    try {
+      for (let i = 0; i < 40; i++) expect((await hit('plain.test', '127.0.0.1')).status).toBe(200);
+    } finally {
+      http = base;
+      await logged.gateway.stop(); // shutdown flushes the workers' buffered lines through the primary
+    }
+    const access = logged.gateway.lines.filter((line) => line['host'] === 'plain.test');
+    expect(access).toHaveLength(40);
+    expect(access.every((line) => line['status'] === 200 && line['path'] === '/')).toBe(true);
+    // A line cut by another writer would not parse as JSON (GatewayProcess keeps it as { msg: text }).
+    expect(logged.gateway.lines.filter((line) => line['level'] === 30 && !('time' in line))).toEqual([]);
+  });
 });

@@ -42,6 +42,7 @@ beforeAll(async () => {
   if (parsed.kind !== 'config') throw new Error('bad test flags');
   pool = new WorkerPool({
     count: 2,
+    stdoutAccessLog: null,
     ports: { http: 0, https: 0 },
     init: { config: parsed.config, fakeCertificate: await generateFakeCertificate(), rateLimitMemory: createBucketMemory() },
     logger: pino({ level: 'info', base: undefined }, sink),

@@ -5,24 +5,22 @@
 // buffered), not a pino logger: the line has a fixed shape, so a plain JSON.stringify of one object is all the
 // work needed.
 //
-// Buffered like nginx's `access_log … buffer=8k flush=1s`: lines are written when 8 KiB have gathered or after
-// a second, not one write(2) each; shutdown flushes the rest (a crash loses at most that buffer).
+// Buffered like nginx's `access_log … buffer=8k flush=1s` (line-sink.ts): lines are written when 8 KiB have
+// gathered or after a second, not one write(2) each; shutdown flushes the rest (a crash loses at most that buffer).
 import type { IncomingMessage } from 'node:http';
-import pino from 'pino';
 import { clientAddressOf, type TrustedProxies } from '../client-address.ts';
 import { rawHeaderValue } from '../headers/raw-header.ts';
 import { routeLabels } from '../metrics/request-cells.ts';
 import type { RequestRecord } from '../metrics/request-observer.ts';
-
-type Destination = ReturnType<typeof pino.destination>;
+import type { LineSink } from './line-sink.ts';
 
 export class AccessLog {
-  readonly #out: Destination;
+  readonly #out: LineSink;
   readonly #trusted: TrustedProxies | null;
 
-  /** `target`: 'stdout' or a file path (appended to). */
-  constructor(target: string, trusted: TrustedProxies | null) {
-    this.#out = pino.destination({ dest: target === 'stdout' ? 1 : target, sync: false, mkdir: true, minLength: 8192, periodicFlush: 1000 });
+  /** `out`: line-sink.ts (a file or stdout, or the primary's stdout through a worker's port). */
+  constructor(out: LineSink, trusted: TrustedProxies | null) {
+    this.#out = out;
     this.#trusted = trusted;
   }
 
@@ -59,10 +57,7 @@ export class AccessLog {
 
   /** Flushes what is buffered and closes the file (shutdown). */
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#out.once('close', () => resolve());
-      this.#out.end();
-    });
+    return this.#out.close();
   }
 }
 
