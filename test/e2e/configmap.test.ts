@@ -108,7 +108,7 @@ describe('the global ConfigMap, applied live (manifest mode, real CLI)', () => {
     expect(await hsts()).toBe('max-age=31536000; includeSubDomains');
     expect((await hit('web.test', '127.0.10.2', { body: Buffer.alloc(2 * MiB) })).status).toBe(413); // ingress-nginx's 1m
     expect((await hit('web.test', '127.0.10.2', { body: Buffer.alloc(MiB) })).status).toBe(200);
-    await expect.poll(accessLogPaths).toContain('/');
+    await expect.poll(accessLogPaths, { timeout: 10_000 }).toContain('/');
   });
 
   it('ConfigMap change applied live: limit status 503→429, HSTS max-age, body size, access log off', async () => {
@@ -126,7 +126,7 @@ describe('the global ConfigMap, applied live (manifest mode, real CLI)', () => {
     await hit('web.test', '127.0.11.3', { path: '/while-off' });
     await applyConfigMap({ 'limit-req-status-code': '429', 'hsts-max-age': '600', 'proxy-body-size': '4m' });
     await hit('web.test', '127.0.11.3', { path: '/back-on' });
-    await expect.poll(accessLogPaths).toContain('/back-on');
+    await expect.poll(accessLogPaths, { timeout: 10_000 }).toContain('/back-on');
     expect(await accessLogPaths()).not.toContain('/while-off');
   });
 
