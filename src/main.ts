@@ -57,8 +57,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   // the log, Ingress status and Events, the generation count. Workers compile the same snapshot to serve it.
   let latest: SourceUpdate | undefined;
   const updater = new RouteUpdater({
-    compile: (snapshot, options) => {
-      const compiled = compile(snapshot, options);
+    // `previous`: the serving table's settings, kept for a global ConfigMap key whose new value is invalid.
+    compile: (snapshot, options, previous) => {
+      const compiled = compile(snapshot, options, previous);
       const plan = planCertificates(snapshot, { isServed, order: compareIngresses, defaultSecret: config.tls.defaultSslCertificate, now: new Date() });
       const result = { ...compiled, diagnostics: [...compiled.diagnostics, ...plan.diagnostics] };
       statusPublisher?.observe(snapshot, result.diagnostics);
@@ -79,7 +80,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const onUpdate = (update: SourceUpdate, diagnostics: Diagnostic[]): void => updater.apply(update, diagnostics);
   let source: ManifestSource | KubeSource;
   if (kube === undefined || kubeModules === undefined) {
-    source = new ManifestSource({ path: config.manifests ?? '', logger, onUpdate });
+    source = new ManifestSource({ path: config.manifests ?? '', logger, onUpdate, configMap: config.configMap });
   } else {
     logger.info({ origin: kube.origin, namespace: config.watchNamespace ?? '(all)' }, 'kube: connecting');
     const kubeSource = new kubeModules.KubeSource({
@@ -87,6 +88,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       namespace: config.watchNamespace,
       logger,
       onUpdate,
+      configMap: config.configMap,
       syncFailureTimeoutMs: config.syncFailureTimeoutMs,
       // Serving an ever older table is worse than a restart: exit so Kubernetes restarts the pod.
       onSyncFailure: (message) => {
@@ -107,6 +109,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const workers = new WorkerPool({
     count: config.workers,
     stdoutAccessLog,
+    settings: () => updater.currentSettings,
     ports: { http: config.httpPort, https: config.httpsPort },
     init: { config, fakeCertificate: await generateFakeCertificate(), rateLimitMemory: createBucketMemory() },
     logger,

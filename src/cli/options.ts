@@ -1,7 +1,9 @@
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { CompileOptions } from '../model/index.ts';
+import type { CompileOptions, SettingValues } from '../model/index.ts';
+// The flag and the ConfigMap key share one parser, so their syntax cannot drift apart.
+import { parseSize } from '../router/settings/values.ts';
 
 /** Everything the process is configured with. Built only from CLI flags; validated before anything listens. */
 export interface GatewayConfig {
@@ -24,13 +26,12 @@ export interface GatewayConfig {
   readonly shutdownDelayMs: number;
   /** Then in-flight requests and WebSockets get this long before being cut; the process then exits 0. */
   readonly shutdownGraceMs: number;
+  /** Includes `settings`: the global settings' defaults (proxy timeouts, body size, limit statuses, HSTS). */
   readonly compile: CompileOptions;
+  /** --configmap namespace/name: the global ConfigMap, whose keys override compile.settings; undefined: none. */
+  readonly configMap: { readonly namespace: string; readonly name: string } | undefined;
   readonly logLevel: LogLevel;
-  readonly proxyConnectTimeoutMs: number;
-  readonly proxyReadTimeoutMs: number;
   readonly tls: TlsConfig;
-  /** Status of requests refused by limit-rps/-rpm and by limit-connections (ConfigMap limit-req/conn-status-code). */
-  readonly limitStatus: { readonly request: number; readonly connection: number };
   /** --rate-limit-store: Redis for Ingresses with sluice.dev/rate-limit-scope: cluster; undefined: none. */
   readonly rateLimitStore: { readonly url: string; readonly timeoutMs: number } | undefined;
   /** --trusted-proxies: peers whose X-Forwarded-For/-Proto/-Port are believed (nginx realip); empty: none. */
@@ -51,8 +52,6 @@ export interface TlsConfig {
   readonly protocols: ReadonlyArray<'TLSv1.2' | 'TLSv1.3'>;
   /** ssl-ciphers: OpenSSL cipher string. */
   readonly ciphers: string;
-  /** hsts, hsts-max-age, hsts-include-subdomains; null when --no-hsts. */
-  readonly hsts: { readonly maxAgeSeconds: number; readonly includeSubdomains: boolean } | null;
 }
 
 /** ingress-nginx's ssl-ciphers default (Mozilla intermediate) after the TLS 1.3 suites; see src/tls/tls-settings.ts. */
@@ -104,14 +103,23 @@ function parseAnnotationsPrefix(value: string): string {
   return value;
 }
 
-/** namespace/name of a Secret (--default-ssl-certificate). */
-function parseSecretRef(value: string): { namespace: string; name: string } {
-  const [namespace = '', name = '', ...rest] = value.split('/');
-  const subdomain = name.length <= 253 && name.split('.').every((label) => dns1123Label.test(label));
-  if (rest.length > 0 || namespace.length > 63 || !dns1123Label.test(namespace) || !subdomain) {
-    throw new InvalidArgumentError('must be namespace/name of a Secret.');
-  }
-  return { namespace, name };
+/** namespace/name of a Secret (--default-ssl-certificate) or a ConfigMap (--configmap). */
+function parseObjectRef(kind: string): (value: string) => { namespace: string; name: string } {
+  return (value) => {
+    const [namespace = '', name = '', ...rest] = value.split('/');
+    const subdomain = name.length <= 253 && name.split('.').every((label) => dns1123Label.test(label));
+    if (rest.length > 0 || namespace.length > 63 || !dns1123Label.test(namespace) || !subdomain) {
+      throw new InvalidArgumentError(`must be namespace/name of a ${kind}.`);
+    }
+    return { namespace, name };
+  };
+}
+
+/** An nginx size, as the ConfigMap's proxy-body-size (router/settings/values.ts). */
+function parseBodySize(value: string): number {
+  const parsed = parseSize(value);
+  if (!parsed.ok) throw new InvalidArgumentError('must be an nginx size such as 1m, 512k, 8g, or 0 for no limit.');
+  return parsed.value;
 }
 
 /** Space- or comma-separated TLS versions; only 1.2 and 1.3 exist for Sluice (older ones: RFC 8996). */
@@ -201,12 +209,14 @@ function buildCommand(): Command {
     .option('--sync-failure-timeout <seconds>', 'exit with status 1 after this long without a complete sync with the Kubernetes API', parseSeconds, 300_000)
     .option('--http-port <port>', 'HTTP listener port', parsePort, 8080)
     .option('--https-port <port>', 'HTTPS listener port (HTTP/2 and HTTP/1.1 by ALPN, certificates by SNI)', parsePort, 8443)
-    .option('--default-ssl-certificate <namespace/name>', 'kubernetes.io/tls Secret for unknown SNI and hosts without a usable Secret (default: a generated self-signed certificate)', parseSecretRef)
+    .option('--default-ssl-certificate <namespace/name>', 'kubernetes.io/tls Secret for unknown SNI and hosts without a usable Secret (default: a generated self-signed certificate)', parseObjectRef('Secret'))
+    .option('--configmap <namespace/name>', 'global ConfigMap (ingress-nginx keys; watched, applied without restart); its keys override the flags below', parseObjectRef('ConfigMap'))
     .option('--ssl-protocols <versions>', 'TLS versions offered', parseSslProtocols, ['TLSv1.2', 'TLSv1.3'])
     .option('--ssl-ciphers <list>', 'OpenSSL cipher list (TLS 1.2 and TLS 1.3 suite names)', parseCiphers, defaultSslCiphers)
     .option('--no-hsts', 'do not send Strict-Transport-Security on HTTPS responses')
     .option('--hsts-max-age <seconds>', 'Strict-Transport-Security max-age', parseMaxAge, 31_536_000)
     .option('--no-hsts-include-subdomains', 'leave includeSubDomains out of Strict-Transport-Security')
+    .option('--hsts-preload', 'add preload to Strict-Transport-Security', false)
     .option('--status-port <port>', 'status listener: GET /healthz, /readyz', parsePort, 10254)
     .option('--bind-address <ip>', 'address the listeners bind to', parseAddress, '0.0.0.0')
     // Defaults sum to the DaemonSet's terminationGracePeriodSeconds (30 s, Kubernetes' default), checked by test/deploy.
@@ -229,6 +239,7 @@ function buildCommand(): Command {
     .addOption(new Option('--log-level <level>', 'log verbosity').choices(logLevels).default('info'))
     .option('--proxy-connect-timeout <seconds>', 'upstream connect timeout (→ 504)', parseSeconds, 5000)
     .option('--proxy-read-timeout <seconds>', 'upstream read timeout between two reads (→ 504)', parseSeconds, 60_000)
+    .option('--proxy-body-size <size>', 'largest request body (→ 413), nginx size syntax; 0: no limit', parseBodySize, 1024 * 1024)
     .option('--limit-req-status-code <status>', 'status of requests refused by limit-rps/limit-rpm (429 adds Retry-After)', parseLimitStatus, 503)
     .option('--limit-conn-status-code <status>', 'status of requests refused by limit-connections', parseLimitStatus, 503)
     .option('--rate-limit-store <url>', 'redis://host:port sharing limit-rps/limit-rpm across replicas for Ingresses annotated sluice.dev/rate-limit-scope: cluster', parseRedisUrl)
@@ -264,11 +275,14 @@ interface RawOptions {
   proxyConnectTimeout: number;
   proxyReadTimeout: number;
   defaultSslCertificate?: { namespace: string; name: string };
+  configmap?: { namespace: string; name: string };
   sslProtocols: Array<'TLSv1.2' | 'TLSv1.3'>;
   sslCiphers: string;
   hsts: boolean;
   hstsMaxAge: number;
   hstsIncludeSubdomains: boolean;
+  hstsPreload: boolean;
+  proxyBodySize: number;
   limitReqStatusCode: number;
   limitConnStatusCode: number;
   rateLimitStore?: string;
@@ -326,23 +340,37 @@ function toConfig(raw: RawOptions): GatewayConfig {
       watchIngressWithoutClass: raw.watchIngressWithoutClass,
       annotationsPrefix: raw.annotationsPrefix,
       pathMatching: raw.pathMatching,
+      settings: settingsOf(raw),
     },
+    configMap: raw.configmap,
     logLevel: raw.logLevel,
-    proxyConnectTimeoutMs: raw.proxyConnectTimeout,
-    proxyReadTimeoutMs: raw.proxyReadTimeout,
     tls: {
       defaultSslCertificate: raw.defaultSslCertificate,
       protocols: raw.sslProtocols,
       ciphers: raw.sslCiphers,
-      hsts: raw.hsts ? { maxAgeSeconds: raw.hstsMaxAge, includeSubdomains: raw.hstsIncludeSubdomains } : null,
     },
-    limitStatus: { request: raw.limitReqStatusCode, connection: raw.limitConnStatusCode },
     rateLimitStore: raw.rateLimitStore === undefined ? undefined : { url: raw.rateLimitStore, timeoutMs: raw.rateLimitStoreTimeout },
     trustedProxies: raw.trustedProxies,
     metrics: raw.metrics,
     accessLog: raw.accessLog,
     workers: raw.workers,
   };
+}
+
+/** The flags that are also ConfigMap keys: the defaults the ConfigMap's values override (router/settings). */
+function settingsOf(raw: RawOptions): SettingValues {
+  return Object.freeze({
+    proxyConnectTimeoutMs: raw.proxyConnectTimeout,
+    proxyReadTimeoutMs: raw.proxyReadTimeout,
+    proxyBodySize: raw.proxyBodySize,
+    limitReqStatusCode: raw.limitReqStatusCode,
+    limitConnStatusCode: raw.limitConnStatusCode,
+    hsts: raw.hsts,
+    hstsMaxAge: raw.hstsMaxAge,
+    hstsIncludeSubdomains: raw.hstsIncludeSubdomains,
+    hstsPreload: raw.hstsPreload,
+    disableAccessLog: false, // no flag: --access-log off is the process-level switch
+  });
 }
 
 function firstLine(text: string): string {

@@ -1,3 +1,5 @@
+import type { GlobalSettings, SettingValues } from './route-table.ts';
+
 /** Options that change how Ingresses are selected and compiled (from CLI flags). */
 export interface CompileOptions {
   /** `--ingress-class`: the class name Sluice claims (annotation value, and IngressClass name when no object exists). */
@@ -13,9 +15,30 @@ export interface CompileOptions {
    * the Kubernetes semantics of Exact and Prefix everywhere (regex only for ImplementationSpecific paths).
    */
   readonly pathMatching: PathMatching;
+  /** The global settings when the ConfigMap does not set them (the CLI flags; see GlobalSettings). */
+  readonly settings: SettingValues;
 }
 
 export type PathMatching = 'nginx' | 'spec';
+
+/**
+ * ingress-nginx's ConfigMap defaults (internal/ingress/controller/config/config.go), which are also the CLI flags'
+ * defaults: proxy-connect-timeout 5, proxy-read-timeout 60, proxy-body-size 1m, limit-*-status-code 503, hsts on
+ * with max-age 31536000 and includeSubDomains, no preload, access log on.
+ */
+export const defaultGlobalSettings: GlobalSettings = Object.freeze({
+  proxyConnectTimeoutMs: 5_000,
+  proxyReadTimeoutMs: 60_000,
+  proxyBodySize: 1024 * 1024,
+  limitReqStatusCode: 503,
+  limitConnStatusCode: 503,
+  hsts: true,
+  hstsMaxAge: 31_536_000,
+  hstsIncludeSubdomains: true,
+  hstsPreload: false,
+  strictTransportSecurity: 'max-age=31536000; includeSubDomains',
+  disableAccessLog: false,
+});
 
 export const defaultCompileOptions: CompileOptions = Object.freeze({
   ingressClass: 'sluice',
@@ -23,4 +46,5 @@ export const defaultCompileOptions: CompileOptions = Object.freeze({
   watchIngressWithoutClass: false,
   annotationsPrefix: 'nginx.ingress.kubernetes.io',
   pathMatching: 'nginx',
+  settings: defaultGlobalSettings,
 });

@@ -43,10 +43,18 @@ export const tlsReasons = [
   'CertificateHostMismatch', // no subjectAltName DNS entry of the leaf covers a host listed in spec.tls[].hosts
 ] as const;
 
+/** Problems in the global ConfigMap (`--configmap`), found by compile's settings resolution (router/settings). */
+export const settingsReasons = [
+  'ConfigMapValueInvalid', // a value fails its key's syntax: reported, and the key's previous effective value kept
+  'ConfigMapKeyNotSupported', // an ingress-nginx key Sluice does not implement (or no ingress-nginx key at all): ignored
+  'ConfigMapKeyNeverSupported', // snippets and other raw nginx configuration or code: refused, never executed
+] as const;
+
 export type DiagnosticReason =
   | (typeof sourceReasons)[number]
   | (typeof compileReasons)[number]
-  | (typeof tlsReasons)[number];
+  | (typeof tlsReasons)[number]
+  | (typeof settingsReasons)[number];
 
 export type Severity = 'Error' | 'Warning' | 'Info';
 

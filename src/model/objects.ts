@@ -5,7 +5,7 @@
 // their "absent" meaning (undefined) instead of being defaulted here, because the defaulting rules are part of
 // the semantics that later stages implement and test (e.g. EndpointConditions: ready nil ⇒ true).
 
-export type ObjectKind = 'Ingress' | 'IngressClass' | 'Service' | 'EndpointSlice' | 'Secret';
+export type ObjectKind = 'Ingress' | 'IngressClass' | 'Service' | 'EndpointSlice' | 'Secret' | 'ConfigMap';
 
 export interface ObjectMeta {
   readonly namespace: string; // '' for cluster-scoped kinds (IngressClass)
@@ -164,7 +164,20 @@ export interface Secret {
   readonly data: Readonly<Record<string, string>>;
 }
 
-export type KubeObject = Ingress | IngressClass | Service | EndpointSlice | Secret;
+// ---- v1 ConfigMap -------------------------------------------------------------------------------
+
+/**
+ * The global ConfigMap (`--configmap namespace/name`, ingress-nginx's flag): process-wide settings under
+ * ingress-nginx's key names. Only that one ConfigMap is read; every other ConfigMap is ignored by both sources.
+ */
+export interface ConfigMap {
+  readonly kind: 'ConfigMap';
+  readonly metadata: ObjectMeta;
+  /** String values, as in the API (`binaryData` is not read: no setting is binary). */
+  readonly data: Readonly<Record<string, string>>;
+}
+
+export type KubeObject = Ingress | IngressClass | Service | EndpointSlice | Secret | ConfigMap;
 
 export function refOf(object: KubeObject): ObjectRef {
   return { kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name };

@@ -112,6 +112,8 @@ export interface RouteFeatures {
   readonly errorPages: ErrorPages | null;
   /** limit-* annotations (nginx limit_req / limit_conn, preaccess phase). */
   readonly rateLimit: RateLimit | null;
+  /** proxy-body-size annotation, in bytes (0: unlimited); null: the table's settings.proxyBodySize applies. */
+  readonly proxyBodySize: number | null;
 }
 
 export interface Route {
@@ -130,6 +132,43 @@ export interface Route {
   readonly features?: RouteFeatures;
 }
 
+/**
+ * Process-wide settings: the global ConfigMap's values (ingress-nginx's key names) over the CLI flags' defaults,
+ * resolved by compile (router/settings). They travel on the RouteTable, so a request reads the settings of the one
+ * table it started with, and a ConfigMap change takes effect with the next table swap, exactly like a route change.
+ */
+export interface GlobalSettings extends SettingValues {
+  /**
+   * The Strict-Transport-Security value the four hsts values make (null: hsts off), built once per table so the
+   * HTTPS listener sets it without string work per request.
+   */
+  readonly strictTransportSecurity: string | null;
+}
+
+/** The settings as the flags and ConfigMap keys give them (GlobalSettings without what is derived from them). */
+export interface SettingValues {
+  /** proxy-connect-timeout (whole seconds in the ConfigMap) / --proxy-connect-timeout: upstream TCP connect → 504. */
+  readonly proxyConnectTimeoutMs: number;
+  /** proxy-read-timeout / --proxy-read-timeout: the gap allowed between two reads from the upstream → 504. */
+  readonly proxyReadTimeoutMs: number;
+  /** proxy-body-size / --proxy-body-size (nginx client_max_body_size) in bytes; larger request bodies get 413; 0: no limit. */
+  readonly proxyBodySize: number;
+  /** limit-req-status-code / --limit-req-status-code: answer to requests refused by limit-rps/limit-rpm. */
+  readonly limitReqStatusCode: number;
+  /** limit-conn-status-code / --limit-conn-status-code: answer to requests refused by limit-connections. */
+  readonly limitConnStatusCode: number;
+  /** hsts / --no-hsts. */
+  readonly hsts: boolean;
+  /** hsts-max-age / --hsts-max-age, seconds. */
+  readonly hstsMaxAge: number;
+  /** hsts-include-subdomains / --no-hsts-include-subdomains. */
+  readonly hstsIncludeSubdomains: boolean;
+  /** hsts-preload / --hsts-preload. */
+  readonly hstsPreload: boolean;
+  /** disable-access-log: no access-log lines (--access-log chooses where they go when on). */
+  readonly disableAccessLog: boolean;
+}
+
 export interface RouteTable {
   /**
    * Route for a request. `host` is already normalised (lower case, no port, no trailing dot); `path` is the
@@ -139,4 +178,6 @@ export interface RouteTable {
   lookup(host: string, path: string): Route;
   /** Every backend referenced by a forward route (for endpoint bookkeeping and pool warm-up). */
   readonly backends: ReadonlyMap<string, BackendTarget>;
+  /** The global settings in effect for requests served by this table. */
+  readonly settings: GlobalSettings;
 }

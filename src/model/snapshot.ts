@@ -1,4 +1,4 @@
-import type { EndpointSlice, Ingress, IngressClass, Secret, Service } from './objects.ts';
+import type { ConfigMap, EndpointSlice, Ingress, IngressClass, Secret, Service } from './objects.ts';
 
 /**
  * A complete, consistent view of the objects routing is compiled from. Sources build a new one for every
@@ -14,6 +14,8 @@ export interface Snapshot {
   readonly ingressClasses: readonly IngressClass[];
   readonly services: readonly Service[];
   readonly secrets: readonly Secret[];
+  /** The global ConfigMap (`--configmap`); null when none is named or it does not exist (every setting at its default). */
+  readonly configMap: ConfigMap | null;
 }
 
 /** What a source hands to the serving side on every (debounced) change. */
@@ -27,4 +29,5 @@ export const emptySnapshot: Snapshot = Object.freeze({
   ingressClasses: [],
   services: [],
   secrets: [],
+  configMap: null,
 });

@@ -4,7 +4,7 @@
 // the controller's own default backend, which in Sluice (as in ingress-nginx without --default-backend-service)
 // answers 404.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Route, RouteOrigin } from '../model/index.ts';
+import type { GlobalSettings, Route, RouteOrigin } from '../model/index.ts';
 import { Exchange } from './forward/exchange.ts';
 import { removeHeaders } from './headers/hop-by-hop.ts';
 import { rawHeaderValue } from './headers/raw-header.ts';
@@ -26,17 +26,25 @@ export function defaultBackendHeaders(origin: RouteOrigin, req: IncomingMessage,
 }
 
 /** Answers with the route's error backend for `code`. The caller has checked that `code` is intercepted. */
-export function serveErrorPage(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, route: Route, code: number, host: string): void {
+export function serveErrorPage(
+  ctx: ProxyContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: Route,
+  code: number,
+  host: string,
+  settings: GlobalSettings,
+): void {
   const pages = route.features!.errorPages!;
   const backend = pages.backend;
   if (backend === null || ctx.endpoints.endpointsFor(backend).length === 0) return sendError(res, 'not-found');
   // The original body is not replayed (nginx would resend its buffered copy): drain it so the connection lives.
   req.resume();
-  const facts: RequestFacts = { hasBody: false, requestId: '' };
+  const facts: RequestFacts = { hasBody: false, contentLength: -1, requestId: '' };
   const forwarded = forwardedContextOf(ctx, req, host, null);
   const headers = buildRequestHeaders(req.rawHeaders, forwarded, facts);
   removeHeaders(headers, ['content-length']); // the error request has no body
   overrideHeaders(headers, [...defaultBackendHeaders(pages.origin, req, code), 'x-original-uri', req.url ?? '/']);
-  const exchange = new Exchange(ctx, req, res, route, backend, headers, false, '/', null);
+  const exchange = new Exchange(ctx, req, res, route, backend, headers, null, '/', null, null, settings);
   if (!exchange.dispatch()) sendError(res, 'not-found');
 }

@@ -6,6 +6,7 @@ import { serverName } from './headers/response-headers.ts';
 
 export const proxyErrorKinds = [
   'bad-request', // the request target cannot be routed safely (path escapes the root, duplicate Host, …)
+  'body-too-large', // the request body is larger than proxy-body-size (nginx client_max_body_size)
   'not-found', // no route (the controller's default backend)
   'no-backend', // the route's backend did not resolve at compile time (unavailable route)
   'no-endpoints', // the Service has no ready (or serving-terminating) endpoint
@@ -20,6 +21,7 @@ export type ProxyErrorKind = (typeof proxyErrorKinds)[number];
 
 const statusOf: Readonly<Record<ProxyErrorKind, number>> = {
   'bad-request': 400,
+  'body-too-large': 413,
   'not-found': 404,
   'no-backend': 503,
   'no-endpoints': 503,
@@ -33,6 +35,7 @@ const statusOf: Readonly<Record<ProxyErrorKind, number>> = {
 const reasonOf: Readonly<Record<number, string>> = {
   400: 'Bad Request',
   404: 'Not Found',
+  413: 'Request Entity Too Large', // nginx's wording (RFC 9110 now says "Content Too Large")
   500: 'Internal Server Error',
   502: 'Bad Gateway',
   503: 'Service Temporarily Unavailable',
@@ -115,6 +118,8 @@ export function classifyUpstreamError(error: unknown): ProxyErrorKind {
       return 'upstream-bad-response';
     // undici validates what we hand it; everything it can reject comes from the client's request line and
     // headers (Node's parser is more lenient about a few of them), so the client gets the 400.
+    case 'SLUICE_BODY_TOO_LARGE': // forward/request-body.ts counted past proxy-body-size
+      return 'body-too-large';
     case 'UND_ERR_INVALID_ARG':
     case 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH':
       return 'bad-request';

@@ -18,8 +18,8 @@ export interface ProxyContext {
   /** Decoded, dot-segments resolved, slashes merged; null when the path escapes the root (→ 400). */
   readonly normalizeRequestPath: (rawPath: string) => string | null;
   readonly scheme: 'http' | 'https';
-  readonly connectTimeoutMs: number;
-  readonly readTimeoutMs: number;
+  /** HTTPS listener: whether a host has a certificate of its own (only those get HSTS); null on plain HTTP. */
+  readonly hasOwnCertificate: ((host: string) => boolean) | null;
   readonly logger: Logger;
   /** --trusted-proxies; null (the default): the client is always the TCP peer. */
   readonly trustedProxies: TrustedProxies | null;

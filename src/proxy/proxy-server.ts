@@ -9,7 +9,6 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { TrustedProxies } from './client-address.ts';
 import type { EndpointStore } from './endpoints/endpoint-store.ts';
-import { requestHostOf } from './headers/http2-request.ts';
 import type { ProxyContext } from './proxy-context.ts';
 import { createRequestHandler } from './request-handler.ts';
 import type { RequestObserver } from './metrics/request-observer.ts';
@@ -23,10 +22,6 @@ export interface ProxyServerOptions {
   readonly endpoints: EndpointStore;
   readonly normalizeHost: (host: string) => string;
   readonly normalizeRequestPath: (rawPath: string) => string | null;
-  /** Upstream TCP connect timeout (→ 504); ingress-nginx proxy-connect-timeout, default 5 s. */
-  readonly connectTimeoutMs?: number;
-  /** Gap allowed between two reads from the upstream (→ 504 / cut); proxy-read-timeout, default 60 s. */
-  readonly readTimeoutMs?: number;
   readonly logger: Logger;
   /** Makes this the HTTPS listener: certificates by SNI (built by src/tls), scheme https, optional HSTS. */
   readonly tls?: ProxyTlsOptions;
@@ -44,8 +39,11 @@ export interface ProxyServerOptions {
 export interface ProxyTlsOptions {
   /** Server options from tls/'s CertificateStore: default certificate, SNI callback, versions, ciphers. */
   readonly serverOptions: TlsOptions;
-  /** The Strict-Transport-Security value for a request's Host, or null (hsts off, host on the default certificate). */
-  readonly hstsFor: (host: string) => string | null;
+  /**
+   * Whether a (normalised) host is served with a certificate of its own: only those get the table's
+   * Strict-Transport-Security (settings.strictTransportSecurity).
+   */
+  readonly hasOwnCertificate: (host: string) => boolean;
 }
 
 export interface ProxyServer<S extends NetServer = Server | Http2SecureServer> {
@@ -77,10 +75,10 @@ export function createProxyServer(options: ProxyServerOptions & { readonly tls: 
 export function createProxyServer(options: ProxyServerOptions & { readonly tls?: undefined }): ProxyServer<Server>;
 export function createProxyServer(options: ProxyServerOptions): ProxyServer;
 export function createProxyServer(options: ProxyServerOptions): ProxyServer {
-  const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
-  const readTimeoutMs = options.readTimeoutMs ?? 60_000;
   const owned = options.upstreams === undefined;
-  const upstreams = options.upstreams ?? new Upstreams({ endpoints: options.endpoints, connectTimeoutMs, readTimeoutMs, logger: options.logger });
+  const { tableSlot, endpoints, logger } = options;
+  const connectTimeoutMs = (): number => tableSlot.current.settings.proxyConnectTimeoutMs;
+  const upstreams = options.upstreams ?? new Upstreams({ endpoints, connectTimeoutMs, logger });
   const ctx: ProxyContext = {
     tableSlot: options.tableSlot,
     endpoints: options.endpoints,
@@ -89,8 +87,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     normalizeHost: options.normalizeHost,
     normalizeRequestPath: options.normalizeRequestPath,
     scheme: options.tls === undefined ? 'http' : 'https',
-    connectTimeoutMs,
-    readTimeoutMs,
+    hasOwnCertificate: options.tls?.hasOwnCertificate ?? null,
     logger: options.logger,
     trustedProxies: options.trustedProxies ?? null,
     observer: options.observer ?? null,
@@ -102,7 +99,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
   const server: Server | Http2SecureServer =
     tls === undefined || secure === null
       ? createServer(httpOptions, handler)
-      : createHttpsServer(tls, secure, withHsts(tls, options, handler));
+      : createHttpsServer(tls, secure, handler);
   // The connection gauges (metrics on): counted per connection, not per request.
   ctx.observer?.watchServer(server, tls !== undefined);
   // HTTP/1.1 only (on the TLS listener too): HTTP/2 WebSockets need RFC 8441 extended CONNECT, not offered, so
@@ -137,13 +134,4 @@ function createHttpsServer(tls: ProxyTlsOptions, secure: SecureConnections, hand
     session.setTimeout(keepAliveTimeoutMs, () => session.close());
   });
   return server;
-}
-
-/** HSTS is set before the handler runs so it is on every answer: proxied, redirects and errors alike. */
-function withHsts(tls: ProxyTlsOptions, options: ProxyServerOptions, handler: Handler): Handler {
-  return (req, res) => {
-    const value = tls.hstsFor(options.normalizeHost(requestHostOf(req) ?? ''));
-    if (value !== null) res.setHeader('strict-transport-security', value);
-    handler(req, res);
-  };
 }

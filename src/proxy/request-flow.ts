@@ -5,7 +5,7 @@
 // stage 4 (an Exchange or a Tunnel) differ, and the Outlet says that. Outlets are module-level singletons and the
 // per-request state is passed along, so the plain-request hot path allocates nothing here.
 import type { IncomingMessage } from 'node:http';
-import type { BackendTarget, Route, RouteTable } from '../model/index.ts';
+import type { BackendTarget, GlobalSettings, Route, RouteTable } from '../model/index.ts';
 import { defaultBackendHeaders } from './error-pages.ts';
 import type { ProxyErrorKind } from './errors.ts';
 import { requestHostOf } from './headers/http2-request.ts';
@@ -24,21 +24,24 @@ export interface Outlet<O, X> extends LimitOutlet<O> {
   /** The client address after real-IP processing is known (the access log shows it). */
   addressed(state: X, address: string): void;
   /** No ready endpoint, default-backend annotation included: 503, or the route's error page where it has one. */
-  unavailable(ctx: ProxyContext, req: IncomingMessage, out: O, route: Route, host: string): void;
+  unavailable(ctx: ProxyContext, req: IncomingMessage, out: O, route: Route, host: string, settings: GlobalSettings): void;
   /**
    * Stages 5–6 (positional, not an object: no allocation per request). `extra`: headers to set for a
    * default-backend fallback, else null. `forwarded`: the request's forwarded-header facts (client-address.ts).
+   * `settings`: the global settings of the request's table (timeouts, proxy-body-size).
    */
   forward(
     ctx: ProxyContext, req: IncomingMessage, out: O, state: X,
     route: Route, backend: BackendTarget, extra: string[] | null, host: string, target: string,
-    forwarded: ForwardedFacts,
+    forwarded: ForwardedFacts, settings: GlobalSettings,
   ): void;
 }
 
-export function runRequestStages<O, X>(ctx: ProxyContext, req: IncomingMessage, out: O, outlet: Outlet<O, X>, state: X): void {
-  // The table is read exactly once: a swap during this request does not change its route.
-  const table = ctx.tableSlot.current;
+/**
+ * `table`: read once by the caller when the request arrived (ctx.tableSlot.current). Everything below reads
+ * this table, its routes and its settings, so a swap during the request changes neither.
+ */
+export function runRequestStages<O, X>(ctx: ProxyContext, table: RouteTable, req: IncomingMessage, out: O, outlet: Outlet<O, X>, state: X): void {
 
   // 1. Route: Host + normalised path → Route (400 for an unroutable target, duplicate Host).
   // HTTP/2: `:authority` (Host when absent), as ingress-nginx routes it.
@@ -69,7 +72,7 @@ export function runRequestStages<O, X>(ctx: ProxyContext, req: IncomingMessage, 
   if (rateLimit !== null) {
     const resume = (): void => dispatch(ctx, req, out, outlet, state, route, table, host, target, forwarded);
     const client = forwarded === null ? peerAddressOf(req) : forwarded.clientAddress;
-    if (!rateLimitsFor(ctx.tableSlot).enforce(rateLimit, client, out, outlet, resume)) return;
+    if (!rateLimitsFor(ctx.tableSlot).enforce(rateLimit, client, out, outlet, resume, table.settings)) return;
   }
   dispatch(ctx, req, out, outlet, state, route, table, host, target, forwarded);
 }
@@ -105,10 +108,11 @@ function dispatch<O, X>(
   if (ctx.endpoints.endpointsFor(backend).length === 0) {
     const fallback = route.features?.fallbackBackend ?? null;
     if (fallback === null || ctx.endpoints.endpointsFor(fallback.backend).length === 0) {
-      return outlet.unavailable(ctx, req, out, route, host);
+      return outlet.unavailable(ctx, req, out, route, host, table.settings);
     }
     backend = fallback.backend;
     extra = defaultBackendHeaders(fallback.origin, req, 503);
   }
-  outlet.forward(ctx, req, out, state, route, backend, extra, host, target, forwarded ?? forwardedFor(ctx, req, outlet, state, route, host));
+  const facts = forwarded ?? forwardedFor(ctx, req, outlet, state, route, host);
+  outlet.forward(ctx, req, out, state, route, backend, extra, host, target, facts, table.settings);
 }

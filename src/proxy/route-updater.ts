@@ -1,12 +1,16 @@
 // Turns each source update into what the serving side reads: compiles the snapshot, swaps the routing table,
 // hands EndpointSlices to the endpoint store, and reports diagnostics once each (a steady state stays quiet).
 import type { Logger } from 'pino';
-import type { CompileOptions, Diagnostic, RouteTable, Snapshot, SourceUpdate } from '../model/index.ts';
+import type { CompileOptions, Diagnostic, GlobalSettings, RouteTable, SettingValues, Snapshot, SourceUpdate } from '../model/index.ts';
 import { formatRef } from '../model/index.ts';
 import { ChangeDetector } from '../watch/change-detector.ts';
 
 export interface RouteUpdaterDeps {
-  readonly compile: (snapshot: Snapshot, options: CompileOptions) => { table: RouteTable; diagnostics: Diagnostic[] };
+  /**
+   * `previous`: the settings of the table serving now (options.settings before the first install), which an
+   * invalid global ConfigMap value leaves in effect for its key (router/settings).
+   */
+  readonly compile: (snapshot: Snapshot, options: CompileOptions, previous: SettingValues) => { table: RouteTable; diagnostics: Diagnostic[] };
   readonly options: CompileOptions;
   readonly installTable: (table: RouteTable) => void;
   /**
@@ -20,6 +24,11 @@ export interface RouteUpdaterDeps {
   readonly onCompiled?: (seconds: number) => void;
   /** A worker thread's updater: diagnostics, installs and updates are the primary's to report (once per node). */
   readonly quiet?: boolean;
+  /**
+   * The settings in effect on the node when this updater starts (a replacement worker: the primary's), so that
+   * a global ConfigMap key that is invalid now keeps the value the other workers keep, not the flag default.
+   */
+  readonly initialSettings?: SettingValues;
 }
 
 export class RouteUpdater {
@@ -35,12 +44,19 @@ export class RouteUpdater {
   lastInstallSeconds = 0;
   private readonly snapshots = new ChangeDetector(withoutResourceVersion);
   private lastCompileDiagnostics: readonly Diagnostic[] = [];
+  /** The installed table's settings; undefined before the first install. */
+  private settings: GlobalSettings | undefined;
   private reported = new Set<string>();
   private currentDiagnostics: readonly Diagnostic[] = [];
   private readonly deps: RouteUpdaterDeps;
 
   constructor(deps: RouteUpdaterDeps) {
     this.deps = deps;
+  }
+
+  /** The installed table's settings (undefined before the first install). */
+  get currentSettings(): GlobalSettings | undefined {
+    return this.settings;
   }
 
   /** The diagnostics of the last update, source and compile together (each once while it persists). */
@@ -72,7 +88,7 @@ export class RouteUpdater {
     let compiled: { table: RouteTable; diagnostics: Diagnostic[] };
     const started = performance.now();
     try {
-      compiled = this.deps.compile(update.snapshot, this.deps.options);
+      compiled = this.deps.compile(update.snapshot, this.deps.options, this.settings ?? this.deps.initialSettings ?? this.deps.options.settings);
     } catch (error: unknown) {
       this.failedCompiles++;
       this.lastCompileFailed = true;
@@ -84,12 +100,17 @@ export class RouteUpdater {
     }
     this.lastCompileDiagnostics = compiled.diagnostics;
     this.report(sourceDiagnostics, compiled.diagnostics);
+    const settings = compiled.table.settings;
+    const settingsChanged = this.settings === undefined || JSON.stringify(settings) !== JSON.stringify(this.settings);
+    this.settings = settings;
     this.deps.installTable(compiled.table);
     const installed = (): void => {
       this.generation++;
       this.lastCompileFailed = false;
       this.lastInstallSeconds = Date.now() / 1000;
       if (this.deps.quiet === true) return;
+      // The global settings in force, logged when they change (the first table included).
+      if (settingsChanged) this.deps.logger.info({ generation: this.generation, settings }, 'global settings in effect');
       this.deps.logger.info(
         { generation: this.generation, backends: compiled.table.backends.size, diagnostics: compiled.diagnostics.length },
         'routing table installed',

@@ -1,4 +1,4 @@
-import type { CompileOptions, Diagnostic, IngressClass, Snapshot } from '../model/index.ts';
+import type { CompileOptions, Diagnostic, IngressClass, SettingValues, Snapshot } from '../model/index.ts';
 import { BackendResolver } from './backend.ts';
 import { compareDiagnostics, compareStrings } from './diagnostics.ts';
 import { markRegexHosts, tlsHosts } from './host-modes.ts';
@@ -9,6 +9,7 @@ import { addPathRoutes } from './path-routes.ts';
 import { prepareIngress, type PreparedIngress } from './prepare.ts';
 import type { FeatureContext } from './route-features.ts';
 import { createServers } from './servers.ts';
+import { resolveSettings } from './settings/index.ts';
 import { CompiledRouteTable } from './table.ts';
 
 export interface CompileResult {
@@ -27,9 +28,12 @@ export interface CompileResult {
  * Stages, in the order their decisions depend on each other: servers and their fallbacks (servers.ts) → host-wide
  * regex mode and TLS (host-modes.ts, which need every Ingress of a host) → the fallbacks' annotations → the paths
  * (path-routes.ts) → the www servers of from-to-www-redirect, which must know every served host.
+ *
+ * The global ConfigMap becomes the table's settings (settings/): `previous` is the settings of the table serving
+ * now, which an invalid ConfigMap value leaves in effect for its key (absent: the defaults, options.settings).
  */
-export function compile(snapshot: Snapshot, options: CompileOptions): CompileResult {
-  const diagnostics: Diagnostic[] = [];
+export function compile(snapshot: Snapshot, options: CompileOptions, previous: SettingValues = options.settings): CompileResult {
+  const { settings, diagnostics } = resolveSettings(snapshot.configMap, options.settings, previous);
   const classes = indexIngressClasses(snapshot.ingressClasses);
   const ingresses = snapshot.ingresses
     .filter((ingress) => isOurIngress(ingress, classes, options))
@@ -51,7 +55,7 @@ export function compile(snapshot: Snapshot, options: CompileOptions): CompileRes
   addPathRoutes(ingresses, servers, { resolver, diagnostics, options, features });
   addWwwServers(servers, features, diagnostics);
   return {
-    table: new CompiledRouteTable(servers.values(), resolver.backends, options.pathMatching),
+    table: new CompiledRouteTable(servers.values(), resolver.backends, options.pathMatching, settings),
     diagnostics: uniqueSorted(diagnostics),
   };
 }

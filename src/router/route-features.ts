@@ -35,7 +35,7 @@ export interface RouteSite {
 }
 
 export function routeFeatures(prepared: PreparedIngress, site: RouteSite, ctx: FeatureContext): RouteFeatures | undefined {
-  const { redirect: redirectAnnotation, ssl, headers, backends, rateLimit } = prepared.annotations;
+  const { redirect: redirectAnnotation, ssl, headers, backends, rateLimit, proxy } = prepared.annotations;
   const redirect =
     redirectAnnotation !== null && redirectAnnotation.url !== ''
       ? { status: redirectAnnotation.code, target: { kind: 'url' as const, location: redirectAnnotation.url } }
@@ -62,6 +62,7 @@ export function routeFeatures(prepared: PreparedIngress, site: RouteSite, ctx: F
     fallbackBackend: fallbackBackendFeature,
     errorPages,
     rateLimit: rateLimit === null ? null : ingressRateLimit(prepared, rateLimit, ctx),
+    proxyBodySize: proxy.bodySize,
   };
   const used = Object.values(features).some((value) => value !== null);
   return used ? Object.freeze(features) : undefined;

@@ -1,4 +1,5 @@
-import type { BackendTarget, PathMatching, Route, RouteTable } from '../model/index.ts';
+import type { BackendTarget, GlobalSettings, PathMatching, Route, RouteTable } from '../model/index.ts';
+import { defaultGlobalSettings } from '../model/index.ts';
 import { compareStrings } from './diagnostics.ts';
 import { matchesEverything, selectRoute, type PathMatcher, type ServerRoutes } from './path-match.ts';
 import { compareExactRoutes, compareMatchers } from './route-order.ts';
@@ -21,6 +22,7 @@ export interface CompiledServer extends ServerRoutes {
  */
 export class CompiledRouteTable implements RouteTable {
   readonly backends: ReadonlyMap<string, BackendTarget>;
+  readonly settings: GlobalSettings;
   /** Sorted by host ('' first). */
   readonly servers: readonly CompiledServer[];
   readonly #exactHosts = new Map<string, CompiledServer>();
@@ -28,7 +30,12 @@ export class CompiledRouteTable implements RouteTable {
   readonly #wildcardHosts = new Map<string, CompiledServer>();
   readonly #catchAll: CompiledServer;
 
-  constructor(drafts: Iterable<ServerDraft>, backends: ReadonlyMap<string, BackendTarget>, pathMatching: PathMatching = 'nginx') {
+  constructor(
+    drafts: Iterable<ServerDraft>,
+    backends: ReadonlyMap<string, BackendTarget>,
+    pathMatching: PathMatching = 'nginx',
+    settings: GlobalSettings = defaultGlobalSettings,
+  ) {
     const servers = [...drafts]
       .map((draft) => compileServer(draft, pathMatching))
       .sort((a, b) => compareStrings(a.host, b.host));
@@ -42,6 +49,7 @@ export class CompiledRouteTable implements RouteTable {
     this.#catchAll = catchAll ?? compileServer(newServerDraft('', notFoundFallback('')), pathMatching);
     this.servers = Object.freeze(servers);
     this.backends = backends;
+    this.settings = settings;
   }
 
   lookup(host: string, path: string): Route {

@@ -5,7 +5,7 @@ import type { SecureContext, Server as TlsServer, TlsOptions } from 'node:tls';
 import type { Diagnostic, Snapshot } from '../model/index.ts';
 import { CertificateIndex, SecureContextCache, type IndexedCertificate } from './certificate-index.ts';
 import { planCertificates, type PlanOptions } from './certificate-plan.ts';
-import { contextOptionsOf, strictTransportSecurity, type HstsSettings, type TlsSettings } from './tls-settings.ts';
+import { contextOptionsOf, type TlsSettings } from './tls-settings.ts';
 
 export interface CertificateStoreOptions {
   readonly settings: TlsSettings;
@@ -57,19 +57,12 @@ export class CertificateStore {
     this.servers.add(server);
   }
 
-  /** True when `host` is served with a certificate of its own (not the default). */
+  /**
+   * True when `host` is served with a certificate of its own (not the default). Only those get HSTS, as
+   * ingress-nginx's lua_ingress.lua header() checks certificate_configured_for_current_request().
+   */
   hasOwnCertificate(host: string): boolean {
     return this.index.certificateFor(host) !== null;
-  }
-
-  /**
-   * The HSTS header per Host: only hosts with a certificate of their own get it, as ingress-nginx's
-   * lua_ingress.lua header() checks certificate_configured_for_current_request() — pinning browsers to HTTPS
-   * for a host only the fake certificate answers for would lock its users out.
-   */
-  hstsFor(hsts: HstsSettings | null): (host: string) => string | null {
-    const value = strictTransportSecurity(hsts);
-    return (host) => (value !== null && this.hasOwnCertificate(host) ? value : null);
   }
 
   private serverContextOptions(certificate: IndexedCertificate): TlsOptions {

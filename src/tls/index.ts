@@ -5,4 +5,4 @@ export type { IndexedCertificate } from './certificate-index.ts';
 export { generateFakeCertificate, fakeCertificateCommonName } from './fake-certificate.ts';
 export { planCertificates, type CertificatePlan, type PlanOptions } from './certificate-plan.ts';
 export { readTlsSecret, type TlsCertificate } from './tls-secret.ts';
-export { defaultCiphers, defaultTlsSettings, strictTransportSecurity, tlsProtocols, type HstsSettings, type TlsProtocol, type TlsSettings } from './tls-settings.ts';
+export { defaultCiphers, defaultTlsSettings, tlsProtocols, type TlsProtocol, type TlsSettings } from './tls-settings.ts';

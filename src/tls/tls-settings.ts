@@ -39,14 +39,3 @@ export function contextOptionsOf(settings: TlsSettings): SecureContextOptions {
     honorCipherOrder: true,
   };
 }
-
-export interface HstsSettings {
-  readonly maxAgeSeconds: number;
-  readonly includeSubdomains: boolean;
-}
-
-/** The Strict-Transport-Security value ingress-nginx sends by default: `max-age=31536000; includeSubDomains`. */
-export function strictTransportSecurity(hsts: HstsSettings | null): string | null {
-  if (hsts === null) return null;
-  return hsts.includeSubdomains ? `max-age=${hsts.maxAgeSeconds}; includeSubDomains` : `max-age=${hsts.maxAgeSeconds}`;
-}

@@ -43,10 +43,10 @@ export class ChangeDetector {
   }
 }
 
-/** The leaves of a view: arrays and values, with nested views (a SourceUpdate's snapshot) flattened. */
+/** The leaves of a view: arrays and scalars, with nested objects (a SourceUpdate's snapshot) flattened. */
 function* fields(view: object, prefix: string): Generator<[string, unknown]> {
   for (const [key, value] of Object.entries(view)) {
-    if (typeof value === 'object' && value !== null && !Array.isArray(value) && prefix === '') yield* fields(value, `${key}.`);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) yield* fields(value, `${prefix}${key}.`);
     else yield [prefix + key, value];
   }
 }

@@ -4,7 +4,7 @@
 import type { AddressInfo, Server } from 'node:net';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../cli/options.ts';
-import { emptySnapshot, type EndpointSlice, type Ingress, type IngressClass, type Snapshot, type SourceUpdate } from '../model/index.ts';
+import { emptySnapshot, type EndpointSlice, type Ingress, type IngressClass, type Snapshot, type SettingValues, type SourceUpdate } from '../model/index.ts';
 import { compareIngresses, compile, isOurIngress, normalizeHost, normalizeRequestPath } from '../router/index.ts';
 import { CertificateStore, type IndexedCertificate } from '../tls/index.ts';
 import { EndpointStore, RouteUpdater, TableSlot, Upstreams, createProxyServer } from '../proxy/index.ts';
@@ -21,6 +21,8 @@ export interface DataPlaneOptions {
   readonly rateLimitMemory: SharedArrayBuffer;
   /** --access-log stdout in a worker thread: lines go to the primary through this port. */
   readonly accessLogPort: MessagePort | null;
+  /** The node's settings when this worker starts (WorkerInit.settings). */
+  readonly settings: SettingValues | undefined;
   readonly logger: Logger;
 }
 
@@ -49,8 +51,6 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
       ? null
       : new RedisRateStore(config.rateLimitStore.url, config.rateLimitStore.timeoutMs, () => logger.info('rate-limit store connected'));
   const limits = new RateLimits({
-    requestStatus: config.limitStatus.request,
-    connectionStatus: config.limitStatus.connection,
     store,
     logger,
     memory: options.rateLimitMemory,
@@ -65,8 +65,9 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
   const updater = new RouteUpdater({
     // Certificates are planned from the same snapshot and installed just before its routing table. The primary
     // reports diagnostics (once, not once per worker), so this updater stays quiet.
-    compile: (snapshot, compileOptions) => {
-      const compiled = compile(snapshot, compileOptions);
+    // `previous`: the serving table's settings, kept for a global ConfigMap key whose new value is invalid.
+    compile: (snapshot, compileOptions, previous) => {
+      const compiled = compile(snapshot, compileOptions, previous);
       return { ...compiled, diagnostics: [...compiled.diagnostics, ...certificates.update(snapshot)] };
     },
     options: config.compile,
@@ -74,11 +75,12 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     updateEndpoints: (update) => endpoints.update(update.endpointSlices),
     logger,
     quiet: true,
+    ...(options.settings === undefined ? {} : { initialSettings: options.settings }),
   });
-  const connectTimeoutMs = config.proxyConnectTimeoutMs;
-  const readTimeoutMs = config.proxyReadTimeoutMs;
   // One set of upstream pools and balancers for both listeners: one connection set per pod, one round robin.
-  const upstreams = new Upstreams({ endpoints, connectTimeoutMs, readTimeoutMs, logger });
+  // New upstream connections get the connect timeout of the table serving when they are opened.
+  const connectTimeoutMs = (): number => tableSlot.current.settings.proxyConnectTimeoutMs;
+  const upstreams = new Upstreams({ endpoints, connectTimeoutMs, logger });
   Object.assign(live, { updater, tableSlot, endpoints });
   const proxyOptions = {
     ...observability.proxyOptions,
@@ -87,14 +89,12 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     upstreams,
     normalizeHost,
     normalizeRequestPath,
-    connectTimeoutMs,
-    readTimeoutMs,
     logger,
   };
   const proxy = createProxyServer(proxyOptions);
   const secureProxy = createProxyServer({
     ...proxyOptions,
-    tls: { serverOptions: certificates.serverOptions(), hstsFor: certificates.hstsFor(config.tls.hsts) },
+    tls: { serverOptions: certificates.serverOptions(), hasOwnCertificate: (host: string) => certificates.hasOwnCertificate(host) },
   });
   certificates.attach(secureProxy.server);
 

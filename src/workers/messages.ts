@@ -2,7 +2,7 @@
 // The primary owns the sources; a worker owns listeners, routing table, pools and counters. Updates flow one
 // way, in order; every update is acknowledged so the primary can say "installed" only once every worker serves it.
 import type { GatewayConfig } from '../cli/options.ts';
-import type { EndpointSlice, Snapshot } from '../model/index.ts';
+import type { EndpointSlice, SettingValues, Snapshot } from '../model/index.ts';
 import type { IndexedCertificate } from '../tls/index.ts';
 import type { MessagePort } from 'node:worker_threads';
 
@@ -21,6 +21,8 @@ export interface WorkerInit {
   readonly rateLimitMemory: SharedArrayBuffer;
   /** Ports to bind with SO_REUSEPORT; 0 asks the OS (only the first worker does, the others join its ports). */
   readonly ports: ListenerPorts;
+  /** The settings in effect on the node now (the primary's table): a replacement worker starts from them. */
+  readonly settings: SettingValues | undefined;
   /** --access-log stdout: lines go to the primary through this port (src/proxy/access-log/line-sink.ts). */
   readonly accessLogPort: MessagePort | null;
 }

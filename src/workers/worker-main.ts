@@ -22,6 +22,7 @@ const plane = await startDataPlane({
   fakeCertificate: init.fakeCertificate,
   rateLimitMemory: init.rateLimitMemory,
   accessLogPort: init.accessLogPort,
+  settings: init.settings,
   logger,
 });
 let listening = false;

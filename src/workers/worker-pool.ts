@@ -8,13 +8,15 @@
 // listening ports itself with SO_REUSEPORT, so the kernel balances connections and no thread relays sockets.
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import type { SourceUpdate } from '../model/index.ts';
+import type { SettingValues, SourceUpdate } from '../model/index.ts';
 import { relayLines, type LineSink } from '../proxy/access-log/line-sink.ts';
 import type { FromWorker, ListenerPorts, ToWorker, WorkerInit } from './messages.ts';
 
 export interface WorkerPoolOptions {
   readonly count: number;
-  readonly init: Omit<WorkerInit, 'workerId' | 'ports' | 'accessLogPort'>;
+  readonly init: Omit<WorkerInit, 'workerId' | 'ports' | 'accessLogPort' | 'settings'>;
+  /** The primary's current settings, read when a worker starts (WorkerInit.settings). */
+  readonly settings?: () => SettingValues | undefined;
   /** --access-log stdout: the primary's stdout, every worker's lines relayed to it; null otherwise. */
   readonly stdoutAccessLog: LineSink | null;
   readonly ports: ListenerPorts;
@@ -173,7 +175,8 @@ export class WorkerPool {
     const stdout = this.#options.stdoutAccessLog;
     const channel = stdout === null ? null : new MessageChannel();
     const accessLogPort: MessagePort | null = channel?.port2 ?? null;
-    const worker = new WorkerHandle(id, { ...this.#options.init, workerId: id, ports: this.#ports, accessLogPort });
+    const settings = this.#options.settings?.();
+    const worker = new WorkerHandle(id, { ...this.#options.init, workerId: id, ports: this.#ports, accessLogPort, settings });
     if (channel !== null && stdout !== null) worker.linesRelayed = relayLines(channel.port1, stdout);
     this.#workers.set(id, worker);
     worker.thread.on('message', (message: FromWorker) => this.#onMessage(worker, message));

@@ -7,6 +7,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { parseArgs, type GatewayConfig } from '../../src/cli/options.ts';
+import { defaultGlobalSettings, type ConfigMap } from '../../src/model/index.ts';
+import { resolveSettings } from '../../src/router/settings/index.ts';
 import { kindSpecs } from '../../src/watch/kube/kinds.ts';
 
 const deployDir = fileURLToPath(new URL('../../deploy/', import.meta.url));
@@ -43,7 +45,7 @@ function cliConfig(): GatewayConfig {
 describe('deploy/ manifests', () => {
   it('every object validates against its Kubernetes schema', async () => {
     expect(objects.map((o) => o.kind).sort()).toEqual(
-      ['ClusterRole', 'ClusterRoleBinding', 'DaemonSet', 'IngressClass', 'Namespace', 'Role', 'RoleBinding', 'Service', 'ServiceAccount'],
+      ['ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'DaemonSet', 'IngressClass', 'Namespace', 'Role', 'RoleBinding', 'Service', 'ServiceAccount'],
     );
     for (const object of objects) {
       // apiVersion "group/version" → kubernetes-models/<group>/<version>/<Kind>; the core group is just "v1".
@@ -106,12 +108,18 @@ describe('deploy/ manifests', () => {
     for (const { nodePort } of ports) expect(nodePort >= 30000 && nodePort <= 32767).toBe(true);
   });
 
-  it('ships no ConfigMap: nothing reads one yet', () => {
-    expect(objects.some((o) => o.kind === 'ConfigMap')).toBe(false);
+  it('ships the global ConfigMap the DaemonSet names (--configmap), holding nothing Sluice would report', () => {
+    const named = cliConfig().configMap;
+    expect(named).toEqual({ namespace: 'sluice', name: 'sluice' });
+    const shipped = find('ConfigMap', named!.name);
+    expect(shipped.metadata.namespace).toBe(named!.namespace);
+    const data = (shipped['data'] ?? {}) as Record<string, string>;
+    const configMap: ConfigMap = { kind: 'ConfigMap', metadata: { ...shipped.metadata, namespace: 'sluice', uid: '', resourceVersion: '', creationTimestamp: '', annotations: {}, labels: {} }, data };
+    expect(resolveSettings(configMap, defaultGlobalSettings, defaultGlobalSettings).diagnostics).toEqual([]);
   });
 });
 
-type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
+type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
 
 /** "group/resource verb" for every permission a role grants. */
 function grants(kind: 'ClusterRole' | 'Role'): string[] {
@@ -132,19 +140,30 @@ describe('deploy/ RBAC is exactly what the code uses', () => {
     ],
   };
 
-  it('ClusterRole: list+watch on every kind the informers read, the status writes, nothing else', () => {
-    // Derived from the informers' own table, so a kind added there without RBAC fails here.
-    const offline = new KubeConfig(); // a cluster entry is required to build clients; nothing is contacted
-    offline.loadFromOptions({ clusters: [{ name: 'c', server: 'https://127.0.0.1:1' }], users: [{ name: 'u' }], contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x' });
-    const informed = kindSpecs(offline).flatMap((spec) => [`${spec.group}/${spec.plural} list`, `${spec.group}/${spec.plural} watch`]);
+  // Derived from the informers' own table (with the DaemonSet's --configmap), so a kind added there without RBAC
+  // fails here. Kinds read everywhere need the ClusterRole; a kind read in one fixed namespace (the global
+  // ConfigMap) needs the Role there, and nothing cluster-wide.
+  const offline = new KubeConfig(); // a cluster entry is required to build clients; nothing is contacted
+  offline.loadFromOptions({ clusters: [{ name: 'c', server: 'https://127.0.0.1:1' }], users: [{ name: 'u' }], contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x' });
+  const specs = kindSpecs(offline, { configMap: cliConfig().configMap });
+  const listWatch = (spec: (typeof specs)[number]): string[] => [`${spec.group}/${spec.plural} list`, `${spec.group}/${spec.plural} watch`];
+
+  it('ClusterRole: list+watch on every kind the informers read everywhere, the status writes, nothing else', () => {
+    const informed = specs.filter((spec) => spec.namespace === undefined).flatMap(listWatch);
     expect(informed.length).toBe(10);
     expect(grants('ClusterRole')).toEqual([...informed, ...writes.cluster].sort());
     expect(grants('ClusterRole').some((g) => g.includes('*'))).toBe(false);
   });
 
-  it('Role in the sluice namespace: the leader Lease and the pod lookup', () => {
+  it('Role in the sluice namespace: the leader Lease, the pod lookup, and list+watch of the one global ConfigMap', () => {
     expect(find('Role').metadata.namespace).toBe('sluice');
-    expect(grants('Role')).toEqual([...writes.namespace].sort());
+    const fixed = specs.filter((spec) => spec.namespace !== undefined);
+    expect(fixed.map((spec) => [spec.kind, spec.namespace, spec.fieldSelector])).toEqual([['ConfigMap', 'sluice', 'metadata.name=sluice']]);
+    expect(grants('Role')).toEqual([...writes.namespace, ...fixed.flatMap(listWatch)].sort());
+    // Only that ConfigMap: resourceNames limits list/watch because the informer sends the metadata.name selector.
+    const rule = (find('Role')['rules'] as Rule[]).find((r) => r.resources.includes('configmaps'));
+    expect(rule?.resourceNames).toEqual([cliConfig().configMap!.name]);
+    expect(rule?.verbs).not.toContain('get');
   });
 
   it('bindings give both roles to the DaemonSet\'s ServiceAccount', () => {

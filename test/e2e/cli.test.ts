@@ -47,6 +47,10 @@ describe('sluice CLI flags', () => {
     [['--watch-namespace', 'Team_A'], '--watch-namespace'],
     [['--sync-failure-timeout', '0'], '--sync-failure-timeout'],
     [['--publish-status-address', 'a b'], '--publish-status-address'],
+    [['--manifests', 'x', '--configmap', 'sluice'], '--configmap'],
+    [['--manifests', 'x', '--configmap', 'Sluice/cm'], '--configmap'],
+    [['--manifests', 'x', '--proxy-body-size', '1mb'], '--proxy-body-size'],
+    [['--manifests', 'x', '--proxy-body-size', '-1'], '--proxy-body-size'],
   ])('%j exits 2 with one line naming %s, before listening', async (args, flag) => {
     const { code, stdout, stderr } = await runCli(args);
     expect(code).toBe(2);

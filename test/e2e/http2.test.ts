@@ -17,7 +17,7 @@ import { bulkHandler, listenOn, zeros } from '../support/streams.ts';
 const MiB = 1024 * 1024;
 // As in streaming.test.ts: large enough that buffering a body whole cannot hide in V8's lazily collected garbage.
 const transferBytes = 256 * MiB;
-const tlsHosts = ['a.test', 'b.test', 'bulk.test', 'chat.test', 'empty.test', 'dead.test'];
+const tlsHosts = ['a.test', 'b.test', 'bulk.test', 'chat.test', 'empty.test', 'dead.test', 'small.test'];
 let cert: TestCertificate;
 let web: RecordingPod;
 let api: RecordingPod;
@@ -43,7 +43,11 @@ function manifests(bulkPort: number, wsPort: number): RawObject[] {
     { host: 'pair.test', paths: [{ path: '/', service: 'pair' }] }, // no TLS section: plain HTTP is served, not redirected
   ];
   const base = ingress('h2', rules);
+  // proxy-body-size 64k for this host only (the gateway runs with no global limit for the 256 MiB transfers).
+  const small = ingress('small', [{ host: 'small.test', paths: [{ path: '/', service: 'web' }] }]);
+  const smallMeta = { ...(small['metadata'] as object), annotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': '64k' } };
   return [
+    { ...small, metadata: smallMeta, spec: { ...(small['spec'] as object), tls: [{ hosts: ['small.test'], secretName: 'h2' }] } },
     tlsSecret('h2', cert),
     ...['web', 'api', 'bulk', 'chat', 'empty', 'dead', 'pair'].map((name) => service(name)),
     { ...base, spec: { ...(base['spec'] as object), tls: [{ hosts: tlsHosts, secretName: 'h2' }] } },
@@ -68,8 +72,9 @@ beforeAll(async () => {
   const dir = await tempManifestDir();
   await writeManifest(dir, 'all.yaml', toYaml(manifests(bulkPort, wsPort)));
   // One worker: the shared-upstream test below is about the two listeners of one worker (each worker thread has
-  // its own pools and round robin, as each nginx worker has its own keepalive cache).
-  ({ gateway, http } = await startGateway(['--manifests', dir, '--workers', '1']));
+  // its own pools and round robin, as each nginx worker has its own keepalive cache). No global proxy-body-size:
+  // the 256 MiB transfers need none (small.test has its own, by annotation).
+  ({ gateway, http } = await startGateway(['--manifests', dir, '--workers', '1', '--proxy-body-size', '0']));
   httpsPort = (await gateway.waitForLog((l) => l.msg === 'listening' && l['listener'] === 'https'))['port'] as number;
   session = await openSession(httpsPort, 'a.test', [cert.cert]);
 });
@@ -121,6 +126,14 @@ describe('HTTP/2 requests', () => {
   it('forwards a body sent without Content-Length (HTTP/2 has no chunked framing)', async () => {
     const reply = await h2request(session, { ':method': 'POST', ':path': '/upload', ':authority': 'a.test' }, 'twelve bytes');
     expect(recorded(reply.body).bodyBytes).toBe(12);
+  });
+
+  it('proxy-body-size: a body over the limit answers 413 on its stream, whether its length is declared or counted', async () => {
+    const headers = { ':method': 'POST', ':path': '/upload', ':authority': 'small.test' };
+    expect((await h2request(session, { ...headers, 'content-length': String(MiB) }, zeros(MiB))).status).toBe(413);
+    expect((await h2request(session, headers, zeros(MiB))).status).toBe(413); // no content-length: counted
+    expect(recorded((await h2request(session, headers, zeros(60 * 1024))).body).bodyBytes).toBe(60 * 1024);
+    expect((await h2request(session, { ':path': '/', ':authority': 'a.test' })).status).toBe(200); // session still usable
   });
 
   it('rejects an :authority and a Host header that disagree with 400', async () => {

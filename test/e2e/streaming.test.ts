@@ -47,7 +47,8 @@ beforeAll(async () => {
     ...endpointSlices('bulk', [{ address: '127.0.0.6', port: bulkPort }]),
     ...endpointSlices('chat', [{ address: '127.0.0.7', port: wsPort }]),
   ]));
-  ({ gateway, http } = await startGateway(['--manifests', dir]));
+  // No proxy-body-size limit (default 1m, as ingress-nginx): 256 MiB bodies are the point here.
+  ({ gateway, http } = await startGateway(['--manifests', dir, '--proxy-body-size', '0']));
 });
 
 afterAll(async () => {

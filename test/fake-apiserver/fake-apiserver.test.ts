@@ -110,6 +110,21 @@ describe('fake API server protocol', () => {
     expect((await get('/api/v1/secrets?fieldSelector=data%3Dx')).status).toBe(400);
   });
 
+  it('configmaps: a metadata.name field selector lists and watches the one named object', async () => {
+    const cm = (name: string, value: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'sluice' }, data: { k: value } });
+    api.apply(cm('sluice', '1'));
+    api.apply(cm('other', '1'));
+    const list = await get('/api/v1/namespaces/sluice/configmaps?fieldSelector=metadata.name%3Dsluice');
+    expect(list.body).toMatchObject({ kind: 'ConfigMapList', apiVersion: 'v1' });
+    expect(list.body['items'].map((i: any) => i.metadata.name)).toEqual(['sluice']);
+    const events = await watch(`/api/v1/namespaces/sluice/configmaps?watch=true&fieldSelector=metadata.name%3Dsluice&resourceVersion=${list.body['metadata'].resourceVersion}`);
+    api.apply(cm('other', '2'));
+    api.apply(cm('sluice', '2'));
+    expect(await events.next()).toMatchObject({ type: 'MODIFIED', object: { kind: 'ConfigMap', metadata: { name: 'sluice' }, data: { k: '2' } } });
+    events.close();
+    expect((await get('/api/v1/namespaces/sluice/configmaps?fieldSelector=data.k%3D1')).status).toBe(400);
+  });
+
   it('403 Forbidden as a Status naming the user, verb, resource and scope; 401 without credentials', async () => {
     api.deny('secrets', ['list']);
     const denied = await get('/api/v1/secrets');

@@ -30,6 +30,8 @@ export const resourceTypes: readonly ResourceType[] = [
   { group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices', kind: 'EndpointSlice', namespaced: true, statusSubresource: false, fieldLabels: { addressType: field('addressType') } },
   // Secrets accept `type` as a field selector (pkg/registry/core/secret/strategy.go SelectableFields).
   { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true, statusSubresource: false, fieldLabels: { type: field('type') } },
+  // ConfigMaps select on metadata.name / metadata.namespace only (the generic fields; no type-specific ones).
+  { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true, statusSubresource: false, fieldLabels: {} },
   { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true, statusSubresource: true, fieldLabels: { 'spec.nodeName': field('spec.nodeName'), 'status.phase': field('status.phase') } },
   { group: '', version: 'v1', plural: 'nodes', kind: 'Node', namespaced: false, statusSubresource: true, fieldLabels: {} },
   { group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, statusSubresource: false, fieldLabels: { 'involvedObject.name': field('involvedObject.name'), 'involvedObject.kind': field('involvedObject.kind'), reason: field('reason'), type: field('type') } },

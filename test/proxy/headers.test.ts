@@ -7,7 +7,7 @@ import { headerMap } from './helpers/pods.ts';
 const ctx = { host: 'App.test:8080', clientAddress: '192.0.2.7', localPort: '8080', scheme: 'http' as const };
 
 function build(raw: string[], upgrade?: string): { headers: Map<string, string[]>; facts: RequestFacts } {
-  const facts: RequestFacts = { hasBody: false, requestId: '' };
+  const facts: RequestFacts = { hasBody: false, contentLength: -1, requestId: '' };
   const out = buildRequestHeaders(raw, upgrade === undefined ? ctx : { ...ctx, upgrade }, facts);
   return { headers: headerMap(out), facts };
 }
@@ -88,7 +88,7 @@ describe('buildRequestHeaders', () => {
   });
 
   it('omits Host and X-Forwarded-Host when the client sent no Host', () => {
-    const facts: RequestFacts = { hasBody: false, requestId: '' };
+    const facts: RequestFacts = { hasBody: false, contentLength: -1, requestId: '' };
     const headers = headerMap(buildRequestHeaders([], { ...ctx, host: '' }, facts));
     expect(headers.has('host')).toBe(false);
     expect(headers.has('x-forwarded-host')).toBe(false);

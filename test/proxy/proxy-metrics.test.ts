@@ -202,7 +202,7 @@ describe('connections on the HTTPS listener', () => {
       normalizeRequestPath,
       logger: pino({ level: 'silent' }),
       observer,
-      tls: { serverOptions: { key: cert.key, cert: cert.cert }, hstsFor: () => null },
+      tls: { serverOptions: { key: cert.key, cert: cert.cert }, hasOwnCertificate: () => false },
     });
     await new Promise<void>((resolve) => secure.server.listen(0, '127.0.0.1', resolve));
     const port = (secure.server.address() as AddressInfo).port;

@@ -61,7 +61,8 @@ beforeAll(async () => {
     req.on('end', () => res.end(String(podReceived)));
   });
   gw = await startGateway({
-    table: testTable([{ host: 'app.test', path: '/', action: forward(backend('web')) }]),
+    // proxy-body-size off (0): 100 MB bodies are the point here.
+    table: testTable([{ host: 'app.test', path: '/', action: forward(backend('web')) }], { proxyBodySize: 0 }),
     slices: [slice({ service: 'web', port: pod.port, endpoints: [pod.ip] })],
   });
 });

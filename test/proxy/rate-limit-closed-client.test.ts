@@ -5,6 +5,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RateLimit } from '../../src/model/index.ts';
+import { defaultGlobalSettings } from '../../src/model/index.ts';
 import { RateLimits, httpLimitOutlet } from '../../src/proxy/rate-limit/rate-limit-stage.ts';
 import type { RedisRateStore, StoreVerdict } from '../../src/proxy/rate-limit/redis-store.ts';
 import { rateLimitFeature } from '../../src/router/annotations/rate-limit-feature.ts';
@@ -31,13 +32,13 @@ afterEach(async () => {
 });
 
 async function setup(store: SlowStore): Promise<{ port: number; closed: Promise<void> }> {
-  const limits = new RateLimits({ requestStatus: 503, connectionStatus: 503, store: store as unknown as RedisRateStore });
+  const limits = new RateLimits({ store: store as unknown as RedisRateStore });
   let firstClosed!: () => void;
   const closed = new Promise<void>((resolve) => (firstClosed = resolve));
   server = createServer((_req, res) => {
     res.once('close', firstClosed);
     // Admitted requests stay open for a moment, as a request in progress would.
-    if (limits.enforce(limit, '10.0.0.1', res, httpLimitOutlet, () => res.end('ok'))) res.end('ok');
+    if (limits.enforce(limit, '10.0.0.1', res, httpLimitOutlet, () => res.end('ok'), defaultGlobalSettings)) res.end('ok');
   });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   return { port: (server!.address() as AddressInfo).port, closed };

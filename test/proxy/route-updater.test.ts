@@ -2,12 +2,14 @@ import { pino } from 'pino';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { RouteUpdater } from '../../src/proxy/route-updater.ts';
+import { compile } from '../../src/router/index.ts';
 import type { Diagnostic, RouteTable, Snapshot, SourceUpdate } from '../../src/model/index.ts';
-import { defaultCompileOptions, emptySnapshot } from '../../src/model/index.ts';
+import { defaultCompileOptions, defaultGlobalSettings, emptySnapshot } from '../../src/model/index.ts';
 
 function table(name: string): RouteTable {
   return {
     backends: new Map(),
+    settings: defaultGlobalSettings,
     lookup: () => ({ id: name, host: '', path: '', pathType: 'Fallback', action: { kind: 'not-found', status: 404 } }),
   };
 }
@@ -122,5 +124,36 @@ describe('RouteUpdater', () => {
     expect(timings.every((t) => t >= 0 && t < 1)).toBe(true);
     // A failed compile keeps the last reported diagnostics.
     expect(h.updater.diagnostics.map((d) => d.reason)).toEqual(['PathConflict']);
+  });
+});
+
+describe('initialSettings (a replacement worker starts from the node\'s settings)', () => {
+  const invalidNow: Snapshot = {
+    ...emptySnapshot,
+    configMap: {
+      kind: 'ConfigMap',
+      metadata: { namespace: 'sluice', name: 'sluice', uid: '', resourceVersion: '', creationTimestamp: '', annotations: {}, labels: {} },
+      data: { 'limit-req-status-code': 'not-a-status' },
+    },
+  };
+  const updaterWith = (initialSettings?: typeof defaultGlobalSettings) => {
+    const installed: RouteTable[] = [];
+    const updater = new RouteUpdater({
+      compile: (snapshot, options, previous) => compile(snapshot, options, previous),
+      options: defaultCompileOptions,
+      installTable: (t) => void installed.push(t),
+      updateEndpoints: () => {},
+      logger: pino({ level: 'silent' }),
+      quiet: true,
+      ...(initialSettings === undefined ? {} : { initialSettings }),
+    });
+    updater.apply({ snapshot: invalidNow, endpointSlices: [] }, []);
+    return installed[0]!.settings.limitReqStatusCode;
+  };
+
+  it('an invalid ConfigMap value keeps the value the node had (429), not the flag default (503)', () => {
+    expect(updaterWith({ ...defaultGlobalSettings, limitReqStatusCode: 429 })).toBe(429);
+    expect(updaterWith()).toBe(defaultGlobalSettings.limitReqStatusCode);
+    expect(defaultGlobalSettings.limitReqStatusCode).toBe(503);
   });
 });

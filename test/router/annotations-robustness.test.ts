@@ -22,7 +22,7 @@ function hostileIngress(i: number, value: string): Ingress {
 describe.each<PathMatching>(['nginx', 'spec'])('hostile annotations and regex paths (%s)', (pathMatching) => {
   it('compile does not throw; diagnostics are one line and name a field', () => {
     const { table, diagnostics } = compile(
-      { ingresses: values.map((value, i) => hostileIngress(i, value)), ingressClasses: [], services: [service('svc')], secrets: [] },
+      { ingresses: values.map((value, i) => hostileIngress(i, value)), ingressClasses: [], services: [service('svc')], secrets: [], configMap: null },
       { ...defaultCompileOptions, pathMatching },
     );
     expect(diagnostics.length).toBeGreaterThan(values.length);

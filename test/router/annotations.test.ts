@@ -6,6 +6,7 @@ import type { Diagnostic, Ingress } from '../../src/model/index.ts';
 import { customHttpErrors, defaultBackend } from '../../src/router/annotations/default-backend.ts';
 import type { AnnotationDescriptor } from '../../src/router/annotations/descriptor.ts';
 import { readAnnotations } from '../../src/router/annotations/read-annotations.ts';
+import { proxyBodySize } from '../../src/router/annotations/proxy.ts';
 import { permanentRedirect, permanentRedirectCode } from '../../src/router/annotations/redirect.ts';
 import { appRoot, rewriteTarget, useRegex } from '../../src/router/annotations/rewrite.ts';
 import { upstreamVhost, xForwardedPrefix } from '../../src/router/annotations/upstream-headers.ts';
@@ -40,6 +41,10 @@ describe('value parsers', () => {
     [defaultBackend, 'errors-svc', 'errors-svc'], [defaultBackend, 'Errors', 'reject'], [defaultBackend, 'ns/svc', 'reject'],
     [customHttpErrors, '404,503', [404, 503]], [customHttpErrors, '404, 503', 'ignore'], [customHttpErrors, '404,200', 'reject'],
     [customHttpErrors, '404,', 'ignore'],
+    // proxy-body-size: ingress-nginx's SizeRegex after removing spaces; a bad value keeps the global size.
+    [proxyBodySize, '8m', 8 * 1024 * 1024], [proxyBodySize, ' 64K ', 64 * 1024], [proxyBodySize, '0', 0],
+    [proxyBodySize, '10b', 'ignore'], [proxyBodySize, '1m;', 'ignore'], [proxyBodySize, '1m\r\nX: y', 'ignore'],
+    [proxyBodySize, '${size}', 'ignore'], [proxyBodySize, '{1m}', 'ignore'],
   ] as const)('%s %j → %j', (descriptor, raw, expected) => {
     expect(parse(descriptor as AnnotationDescriptor, raw)).toEqual(expected);
   });

@@ -58,7 +58,7 @@ export function snapshotOf(ingresses: readonly Ingress[]): Snapshot {
     const [namespace, name] = key.split('/') as [string, string];
     return service(name, namespace);
   });
-  return { ingresses, ingressClasses: [], services, secrets: [] };
+  return { ingresses, ingressClasses: [], services, secrets: [], configMap: null };
 }
 
 function meta(namespace: string, name: string, creationTimestamp: string) {

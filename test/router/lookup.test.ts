@@ -137,7 +137,7 @@ describe('routes that cannot be served', () => {
         },
       ],
     });
-    const snapshot = { ingresses: [item], ingressClasses: [], services: [service('web')], secrets: [] };
+    const snapshot = { ingresses: [item], ingressClasses: [], services: [service('web')], secrets: [], configMap: null };
     const { table } = compile(snapshot, defaultCompileOptions);
     const unavailable = { kind: 'unavailable', status: 503, reason: 'ServiceNotFound' };
     expect(table.lookup('b.test', '/admin/users').action).toEqual(unavailable);

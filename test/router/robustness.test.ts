@@ -24,7 +24,7 @@ function hostileIngresses(): Ingress[] {
 describe('hostile input', () => {
   it('compiles without throwing and reports each problem against a field', () => {
     const { table, diagnostics } = compile(
-      { ingresses: hostileIngresses(), ingressClasses: [], services: [service('svc')], secrets: [] },
+      { ingresses: hostileIngresses(), ingressClasses: [], services: [service('svc')], secrets: [], configMap: null },
       defaultCompileOptions,
     );
     expect(diagnostics.length).toBeGreaterThan(hostile.length);

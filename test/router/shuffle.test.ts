@@ -32,6 +32,7 @@ function permute(snapshot: Snapshot, seed: number): Snapshot {
     ingressClasses: shuffled(snapshot.ingressClasses, next),
     services: shuffled(snapshot.services, next),
     secrets: snapshot.secrets,
+    configMap: snapshot.configMap,
   };
 }
 

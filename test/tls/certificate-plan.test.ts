@@ -17,7 +17,7 @@ function ingress(name: string, tls: Array<{ hosts: string[]; secretName: string 
 }
 
 function plan(ingresses: Ingress[], secrets: Secret[], now = new Date()) {
-  const snapshot: Snapshot = { ingresses, secrets, services: [], ingressClasses: [] };
+  const snapshot: Snapshot = { ingresses, secrets, services: [], ingressClasses: [], configMap: null };
   return planCertificates(snapshot, { isServed: () => true, order: compareIngresses, now });
 }
 

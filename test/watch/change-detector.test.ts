@@ -38,3 +38,18 @@ describe('ChangeDetector (sources and the route updater: "did anything change?")
     expect(detector.changed(view([ingress]))).toBe(true);
   });
 });
+
+describe('ChangeDetector cost: only fields with new objects are serialised', () => {
+  it('an EndpointSlice change does not serialise the snapshot', () => {
+    const detector = new ChangeDetector();
+    let serialised = 0;
+    // An object whose toJSON counts how often JSON.stringify reached it.
+    const watched = { toJSON: () => (serialised++, 'ingress') };
+    const snapshotOf = () => ({ ingresses: [watched], services: [] });
+    detector.changed({ update: { snapshot: snapshotOf(), endpointSlices: [slice] }, diagnostics: [] });
+    expect(serialised).toBe(1);
+    const changed = detector.changed({ update: { snapshot: snapshotOf(), endpointSlices: [{ metadata: { name: 's2' } }] }, diagnostics: [] });
+    expect(changed).toBe(true);
+    expect(serialised).toBe(1);
+  });
+});

@@ -42,7 +42,7 @@ export async function put(path: string, text: string): Promise<void> {
   await rename(tmp, path);
 }
 
-export function createHarness(path: string, onUpdate?: () => void): Harness {
+export function createHarness(path: string, onUpdate?: () => void, configMap?: { namespace: string; name: string }): Harness {
   const deliveries: Delivery[] = [];
   const logs: Record<string, unknown>[] = [];
   let waiters: { predicate: (d: Delivery) => boolean; resolve: (d: Delivery) => void }[] = [];
@@ -50,6 +50,7 @@ export function createHarness(path: string, onUpdate?: () => void): Harness {
   const source = new ManifestSource({
     path,
     logger,
+    configMap,
     onUpdate: (update, diagnostics) => {
       const delivery = { update, diagnostics, at: performance.now() };
       deliveries.push(delivery);
@@ -121,4 +122,12 @@ ${addresses.map((a) => `- addresses: [${a}]`).join('\n')}
 
 export function servicePort(d: Delivery, name: string): number | undefined {
   return d.update.snapshot.services.find((s) => s.metadata.name === name)?.spec.ports[0]?.port;
+}
+
+export function configMap(name: string, namespace: string, data: Record<string, unknown>): string {
+  return `apiVersion: v1
+kind: ConfigMap
+metadata: {name: ${name}, namespace: ${namespace}}
+data: ${JSON.stringify(data)}
+`;
 }

@@ -5,6 +5,7 @@ import { ManifestSource } from '../../src/watch/index.ts';
 import pino from 'pino';
 import {
   type Harness,
+  configMap,
   createHarness,
   endpointSlice,
   ingress,
@@ -33,6 +34,48 @@ async function start(path = dir): Promise<Harness> {
   await harness.source.start();
   return harness;
 }
+
+describe('ManifestSource: the global ConfigMap (--configmap)', () => {
+  const named = { namespace: 'sluice', name: 'sluice' };
+
+  it('takes only the named ConfigMap; other ConfigMaps are ignored like unread kinds, even invalid ones', async () => {
+    await put(join(dir, 'a.yaml'), [
+      configMap('sluice', 'default', { 'proxy-body-size': '1k' }), // same name, other namespace
+      configMap('other', 'sluice', { 'proxy-body-size': '2k' }),
+      configMap('broken', 'sluice', { n: 5 }), // not a string: would be invalid, but it is not ours
+      configMap('sluice', 'sluice', { 'proxy-body-size': '8m' }),
+    ].join('---\n'));
+    harness = createHarness(dir, undefined, named);
+    await harness.source.start();
+    const { update, diagnostics } = harness.latest();
+    expect(diagnostics).toEqual([]);
+    expect(update.snapshot.configMap?.metadata).toMatchObject(named);
+    expect(update.snapshot.configMap?.data).toEqual({ 'proxy-body-size': '8m' });
+  });
+
+  it('absent: null (every setting at its default); an edit, an invalid version (last good kept) and a removal all arrive', async () => {
+    const file = join(dir, 'cm.yaml');
+    await put(join(dir, 'svc.yaml'), service('web'));
+    harness = createHarness(dir, undefined, named);
+    await harness.source.start();
+    const h = harness;
+    expect(h.latest().update.snapshot.configMap).toBeNull();
+    await put(file, configMap('sluice', 'sluice', { 'limit-req-status-code': '429' }));
+    await h.waitFor((d) => d.update.snapshot.configMap?.data['limit-req-status-code'] === '429');
+    await put(file, configMap('sluice', 'sluice', { 'limit-req-status-code': 429 }));
+    const invalid = await h.waitFor((d) => d.diagnostics.length > 0);
+    expect(invalid.diagnostics).toEqual([expect.objectContaining({ reason: 'InvalidObject', field: 'data[limit-req-status-code]', object: { kind: 'ConfigMap', ...named } })]);
+    expect(invalid.update.snapshot.configMap?.data).toEqual({ 'limit-req-status-code': '429' });
+    await unlink(file);
+    await h.waitFor((d) => d.update.snapshot.configMap === null);
+  });
+
+  it('without --configmap every ConfigMap is ignored', async () => {
+    await put(join(dir, 'cm.yaml'), configMap('sluice', 'sluice', { hsts: 'false' }));
+    const { update } = (await start()).latest();
+    expect(update.snapshot.configMap).toBeNull();
+  });
+});
 
 describe('ManifestSource: loading', () => {
   it('reads a multi-document file, skipping empty documents and ignoring other kinds (debug log)', async () => {

@@ -3,7 +3,7 @@
 // natively — the legacy onConnect/onHeaders ones now need a Dispatcher1Wrapper, one more layer per request).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
-import type { BackendTarget, Route } from '../../model/index.ts';
+import type { BackendTarget, GlobalSettings, Route } from '../../model/index.ts';
 import { pickEndpoint } from '../balancer/pick-endpoint.ts';
 import type { UpstreamEndpoint } from '../endpoints/upstream-endpoint.ts';
 import { classifyUpstreamError, isRetryable, statusFor, type ProxyErrorKind } from '../errors.ts';
@@ -37,6 +37,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
   readonly #backend: BackendTarget;
   readonly #headers: string[];
   readonly #body: RequestBody | null;
+  /** proxy-read-timeout of the table the request started with, per dispatch (undici's per-request timeouts). */
+  readonly #readTimeoutMs: number;
   readonly #retryable: boolean;
   /** The request target sent upstream (the client's, or the rewritten one). */
   readonly #target: string;
@@ -59,10 +61,11 @@ export class Exchange implements Dispatcher.DispatchHandler {
     route: Route,
     backend: BackendTarget,
     headers: string[],
-    hasBody: boolean,
+    body: RequestBody | null,
     target: string,
     onIntercept: ((status: number) => boolean) | null,
-    record: RequestRecord | null = null,
+    record: RequestRecord | null,
+    settings: GlobalSettings,
   ) {
     this.#record = record;
     this.#ctx = ctx;
@@ -71,8 +74,9 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.#route = route;
     this.#backend = backend;
     this.#headers = headers;
-    this.#body = hasBody ? new RequestBody(req, record) : null;
-    this.#retryable = !hasBody && isIdempotent(req.method ?? '');
+    this.#body = body;
+    this.#readTimeoutMs = settings.proxyReadTimeoutMs;
+    this.#retryable = body === null && isIdempotent(req.method ?? '');
     this.#target = target;
     this.#onIntercept = onIntercept;
     res.on('close', this.#onClientClose);
@@ -90,7 +94,12 @@ export class Exchange implements Dispatcher.DispatchHandler {
     const method = this.#req.method as Dispatcher.HttpMethod;
     // The original request target (or its rewrite), never the normalised path: the pod sees what the client sent.
     const path = this.#target;
-    this.#ctx.pools.get(endpoint).dispatch({ path, method, headers: this.#headers, body: this.#body }, this);
+    // nginx's proxy_read_timeout is the gap between two reads; undici splits it into "until the headers" (which
+    // also bounds a write the pod does not drain) and "between body chunks": both get it. Per dispatch, so a
+    // ConfigMap change applies to the next request without touching pools or their connections.
+    const timeout = this.#readTimeoutMs;
+    const options = { path, method, headers: this.#headers, body: this.#body, headersTimeout: timeout, bodyTimeout: timeout };
+    this.#ctx.pools.get(endpoint).dispatch(options, this);
     return true;
   }
 
@@ -149,6 +158,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
       return;
     }
     const kind = classifyUpstreamError(error);
+    // proxy-body-size, counted while streaming (request-body.ts): the client's fault, not the pod's.
+    if (kind === 'body-too-large') return sendError(res, kind, true);
     if (this.#retryable && isRetryable(kind) && this.#retry()) return;
     this.#ctx.observer?.upstreamError(kind);
     this.#record?.upstreamEnded(statusFor(kind));

@@ -2,6 +2,10 @@
 // stream it was given when the upstream fails, and destroying an unfinished IncomingMessage destroys the client
 // socket — the client would get a reset instead of the 502 it is owed. This thin Readable forwards the bytes
 // with back-pressure (no buffering beyond one highWaterMark) and lets go of the request when destroyed.
+//
+// It also enforces proxy-body-size for bodies whose length is not declared up front (chunked HTTP/1.1, HTTP/2
+// without content-length), as nginx counts them: once more than the limit has arrived, the body fails with
+// SLUICE_BODY_TOO_LARGE, undici aborts the upstream request, and the Exchange answers 413.
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 
@@ -9,15 +13,23 @@ class ClientAbortedError extends Error {
   readonly code = 'ECONNRESET';
 }
 
+class BodyTooLargeError extends Error {
+  readonly code = 'SLUICE_BODY_TOO_LARGE';
+}
+
 export class RequestBody extends Readable {
   readonly #req: IncomingMessage;
   /** The metrics record, which counts the bytes (a chunked body's $request_length); null when metrics are off. */
   readonly #counter: { requestBodyBytes: number } | null;
+  /** Bytes allowed; 0: not counted (no limit, or a Content-Length already checked against it). */
+  readonly #limit: number;
+  #received = 0;
 
-  constructor(req: IncomingMessage, counter: { requestBodyBytes: number } | null = null) {
+  constructor(req: IncomingMessage, counter: { requestBodyBytes: number } | null = null, limit = 0) {
     super();
     this.#req = req;
     this.#counter = counter;
+    this.#limit = limit;
     req.on('data', this.#onData);
     req.on('end', this.#onEnd);
     req.on('error', this.#onError);
@@ -39,6 +51,11 @@ export class RequestBody extends Readable {
 
   #onData = (chunk: Buffer): void => {
     if (this.#counter !== null) this.#counter.requestBodyBytes += chunk.length;
+    // nginx: "client intended to send too large chunked body" once the total passes client_max_body_size.
+    if (this.#limit !== 0 && (this.#received += chunk.length) > this.#limit) {
+      this.destroy(new BodyTooLargeError('the request body is larger than proxy-body-size'));
+      return;
+    }
     if (!this.push(chunk)) this.#req.pause();
   };
 

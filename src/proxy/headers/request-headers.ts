@@ -9,6 +9,8 @@ import { generateRequestId } from './request-id.ts';
 export interface RequestFacts {
   /** The request carries a body (Content-Length > 0 or any Transfer-Encoding). */
   hasBody: boolean;
+  /** The declared Content-Length; -1 when there is none (chunked, HTTP/2 without one, or no body). */
+  contentLength: number;
   /** The X-Request-ID sent upstream (incoming, or generated). */
   requestId: string;
 }
@@ -54,6 +56,7 @@ export function buildRequestHeaders(raw: readonly string[], ctx: ForwardedContex
   let requestId: string | undefined;
   let listed: string[] | undefined;
   facts.hasBody = false;
+  facts.contentLength = -1;
   // HTTP/2 pseudo-headers (:method, :path, :authority, :scheme) describe the request line, never a header to
   // forward; they precede every other field (RFC 9113 §8.3), so one check per request skips them.
   let i = raw.length > 0 && raw[0]!.charCodeAt(0) === 0x3a /* ':' */ ? pseudoHeaderEnd(raw) : 0;
@@ -66,6 +69,9 @@ export function buildRequestHeaders(raw: readonly string[], ctx: ForwardedContex
     if (lower.includes('_')) continue;
     if (lower === 'content-length') {
       if (value !== '0') facts.hasBody = true;
+      // node:http has already refused a malformed or conflicting one (HPE_INVALID_CONTENT_LENGTH); for HTTP/2
+      // anything unparsable reads as "not declared", and the body is counted as it streams instead.
+      facts.contentLength = /^\d{1,15}$/.test(value) ? Number(value) : -1;
     } else if (lower === 'transfer-encoding') {
       facts.hasBody = true; // undici re-frames the body itself (chunked when no Content-Length)
       continue;

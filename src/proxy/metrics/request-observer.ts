@@ -7,7 +7,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Http2SecureServer } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { Route } from '../../model/index.ts';
+import type { GlobalSettings, Route } from '../../model/index.ts';
 import type { AccessLog } from '../access-log/access-log.ts';
 import type { ProxyErrorKind } from '../errors.ts';
 import type { ConnectionCounts } from './connection-counts.ts';
@@ -41,6 +41,8 @@ export class RequestRecord implements RequestMeasures {
   requestId = '';
   /** The client address after real-IP processing, once request-flow.ts computed it ('' before). */
   clientAddress = '';
+  /** ConfigMap disable-access-log, from the request's table (begin()); metrics count the request either way. */
+  accessLogged = true;
   /** Set when the request ends: request time, nginx's $request_length and $bytes_sent. */
   requestSeconds = 0;
   requestBytes = 0;
@@ -90,9 +92,10 @@ export class RequestObserver {
     this.#connections?.watch(server, tls);
   }
 
-  begin(req: IncomingMessage, res: ServerResponse): RequestRecord {
+  begin(req: IncomingMessage, res: ServerResponse, settings: GlobalSettings): RequestRecord {
     const http1 = req.httpVersionMajor !== 2;
     const record = new RequestRecord(performance.now(), http1 ? (req.socket?.bytesWritten ?? 0) : 0);
+    record.accessLogged = !settings.disableAccessLog;
     this.#connections?.requestStarted(http1);
     // 'close' follows 'finish' for completed responses and also fires when the client leaves (nginx's 499).
     res.once('close', () => this.#end(req, res, record));
@@ -104,9 +107,10 @@ export class RequestObserver {
    * logged once, with status 101, its bytes each way and its whole duration, as nginx logs it when it ends.
    * `head`: the bytes node:http read past the handshake header (already in the socket's byte count).
    */
-  beginUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): RequestRecord {
+  beginUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, settings: GlobalSettings): RequestRecord {
     const s = socket as Socket;
     const record = new RequestRecord(performance.now(), s.bytesWritten ?? 0, (s.bytesRead ?? 0) - head.length);
+    record.accessLogged = !settings.disableAccessLog;
     this.#connections?.requestStarted(true);
     socket.once('close', () => this.#endUpgrade(req, s, record));
     return record;
@@ -149,6 +153,6 @@ export class RequestObserver {
   /** Every request ends here, plain or upgrade: one metric cell update, one access-log line. */
   #finish(req: IncomingMessage, record: RequestRecord, status: number): void {
     this.metrics?.requests.observe(record, req.method ?? '', status);
-    this.accessLog?.write(req, record, status);
+    if (record.accessLogged) this.accessLog?.write(req, record, status);
   }
 }

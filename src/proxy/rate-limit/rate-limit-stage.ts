@@ -6,17 +6,13 @@ import type { ServerResponse } from 'node:http';
 import type { BlockList } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import type { RateLimit } from '../../model/index.ts';
+import type { GlobalSettings, RateLimit } from '../../model/index.ts';
 import { statusReply } from '../errors.ts';
 import { sendRawReply } from '../respond.ts';
 import { NodeRateLimits, sharedClock, type Verdict } from './node-limits.ts';
 import type { RedisRateStore } from './redis-store.ts';
 
 export interface RateLimitOptions {
-  /** ConfigMap limit-req-status-code / --limit-req-status-code (default 503). */
-  readonly requestStatus: number;
-  /** ConfigMap limit-conn-status-code / --limit-conn-status-code (default 503). */
-  readonly connectionStatus: number;
   /** --rate-limit-store: where cluster-scoped limits live; null: every limit is per node. */
   readonly store?: RedisRateStore | null;
   readonly logger?: Logger;
@@ -28,8 +24,6 @@ export interface RateLimitOptions {
 
 export class RateLimits {
   readonly node: NodeRateLimits;
-  readonly #requestStatus: number;
-  readonly #connectionStatus: number;
   readonly #store: RedisRateStore | null;
   readonly #logger: Logger | undefined;
   readonly #now: () => number;
@@ -38,8 +32,6 @@ export class RateLimits {
   #storeFailing = false;
 
   constructor(options: RateLimitOptions) {
-    this.#requestStatus = options.requestStatus;
-    this.#connectionStatus = options.connectionStatus;
     this.#store = options.store ?? null;
     this.#logger = options.logger;
     this.#now = options.now ?? sharedClock;
@@ -51,20 +43,23 @@ export class RateLimits {
    * asynchronously, in which case `resume` runs if the request is admitted. `address`: the client address after
    * real-IP processing (client-address.ts), nginx's $binary_remote_addr. `out` is where the answer goes (a
    * ServerResponse, or an upgrade request's raw socket) and `outlet` how to write it and see it close.
+   * `settings`: the request's table's, whose limit-req-status-code / limit-conn-status-code answer a refusal.
    */
-  enforce<O>(limit: RateLimit, address: string, out: O, outlet: LimitOutlet<O>, resume: () => void): boolean {
+  enforce<O>(limit: RateLimit, address: string, out: O, outlet: LimitOutlet<O>, resume: () => void, settings: GlobalSettings): boolean {
     if (limit.allowlist !== null && isListed(limit.allowlist.list, address)) return true;
     if (limit.scope === 'cluster' && limit.requests.length > 0 && this.#store !== null) {
       if (this.#store.ready) {
-        this.#enforceShared(this.#store, limit, address, out, outlet, resume);
+        this.#enforceShared(this.#store, limit, address, out, outlet, resume, settings);
         return false;
       }
       this.#storeFailed('not connected');
     }
-    return this.#finish(this.node.admit(limit, address, this.#now()), out, outlet);
+    return this.#finish(this.node.admit(limit, address, this.#now()), out, outlet, settings);
   }
 
-  #enforceShared<O>(store: RedisRateStore, limit: RateLimit, address: string, out: O, outlet: LimitOutlet<O>, resume: () => void): void {
+  #enforceShared<O>(
+    store: RedisRateStore, limit: RateLimit, address: string, out: O, outlet: LimitOutlet<O>, resume: () => void, settings: GlobalSettings,
+  ): void {
     store.admit(limit, address).then(
       (shared) => {
         this.#storeRecovered();
@@ -74,13 +69,13 @@ export class RateLimits {
         const verdict: Verdict = shared.admitted
           ? this.node.admitConnection(limit, address)
           : { admitted: false, kind: 'rate', retryAfterMs: shared.retryAfterMs };
-        if (this.#finish(verdict, out, outlet)) resume();
+        if (this.#finish(verdict, out, outlet, settings)) resume();
       },
       (error: unknown) => {
         // Unreachable or slower than its timeout: never fail the request, limit it per node instead.
         this.#storeFailed(error instanceof Error ? error.message : String(error));
         if (outlet.closed(out)) return; // as above
-        if (this.#finish(this.node.admit(limit, address, this.#now()), out, outlet)) resume();
+        if (this.#finish(this.node.admit(limit, address, this.#now()), out, outlet, settings)) resume();
       },
     ).catch((error: unknown) => {
       this.#logger?.error({ err: error }, 'request handler failed');
@@ -88,12 +83,12 @@ export class RateLimits {
     });
   }
 
-  #finish<O>(verdict: Verdict, out: O, outlet: LimitOutlet<O>): boolean {
+  #finish<O>(verdict: Verdict, out: O, outlet: LimitOutlet<O>, settings: GlobalSettings): boolean {
     if (verdict.admitted) {
       if (verdict.release !== null) outlet.onClose(out, verdict.release);
       return true;
     }
-    const status = verdict.kind === 'rate' ? this.#requestStatus : this.#connectionStatus;
+    const status = verdict.kind === 'rate' ? settings.limitReqStatusCode : settings.limitConnStatusCode;
     outlet.limited(out, status, verdict.retryAfterMs);
     return false;
   }
@@ -173,6 +168,6 @@ export function attachRateLimits(tableSlot: object, limits: RateLimits): void {
 
 export function rateLimitsFor(tableSlot: object): RateLimits {
   let limits = limiters.get(tableSlot);
-  if (limits === undefined) limiters.set(tableSlot, (limits = new RateLimits({ requestStatus: 503, connectionStatus: 503 })));
+  if (limits === undefined) limiters.set(tableSlot, (limits = new RateLimits({})));
   return limits;
 }

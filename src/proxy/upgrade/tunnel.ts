@@ -6,7 +6,7 @@
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { BackendTarget } from '../../model/index.ts';
+import type { BackendTarget, GlobalSettings } from '../../model/index.ts';
 import { pickEndpoint } from '../balancer/pick-endpoint.ts';
 import type { UpstreamEndpoint } from '../endpoints/upstream-endpoint.ts';
 import { classifyUpstreamError, isRetryable, statusFor } from '../errors.ts';
@@ -37,11 +37,24 @@ export class Tunnel {
   readonly #record: RequestRecord | null;
   /** The request target sent upstream (rewritten by rewrite-target where set). */
   readonly #target: string;
+  /** proxy-connect-timeout / proxy-read-timeout of the table the upgrade request started with. */
+  readonly #connectTimeoutMs: number;
+  readonly #readTimeoutMs: number;
   #upstream: ClientRequest | undefined;
   #tried: string[] = [];
   #settled = false;
 
-  constructor(ctx: ProxyContext, req: IncomingMessage, upgrade: UpgradeRequest, backend: BackendTarget, headers: string[], target: string) {
+  constructor(
+    ctx: ProxyContext,
+    req: IncomingMessage,
+    upgrade: UpgradeRequest,
+    backend: BackendTarget,
+    headers: string[],
+    target: string,
+    settings: GlobalSettings,
+  ) {
+    this.#connectTimeoutMs = settings.proxyConnectTimeoutMs;
+    this.#readTimeoutMs = settings.proxyReadTimeoutMs;
     this.#ctx = ctx;
     this.#req = req;
     this.#client = upgrade.socket;
@@ -83,7 +96,7 @@ export class Tunnel {
 
   #watchTimeouts(upstream: ClientRequest): void {
     let connected = false;
-    upstream.setTimeout(this.#ctx.connectTimeoutMs, () => {
+    upstream.setTimeout(this.#connectTimeoutMs, () => {
       if (this.#settled) return;
       // Same codes as undici's, so both paths share one classification.
       const code = connected ? 'UND_ERR_HEADERS_TIMEOUT' : 'UND_ERR_CONNECT_TIMEOUT';
@@ -93,7 +106,7 @@ export class Tunnel {
       const onConnect = (): void => {
         connected = true;
         this.#record?.upstreamConnected();
-        upstream.setTimeout(this.#ctx.readTimeoutMs);
+        upstream.setTimeout(this.#readTimeoutMs);
       };
       if (socket.connecting) socket.once('connect', onConnect);
       else onConnect();
@@ -133,7 +146,7 @@ export class Tunnel {
     this.#tunnels.add(client);
     client.once('close', () => this.#tunnels.delete(client));
     // proxy-read-timeout also bounds idle WebSockets in ingress-nginx; here: no byte either way for that long.
-    upstream.setTimeout(this.#ctx.readTimeoutMs, teardown);
+    upstream.setTimeout(this.#readTimeoutMs, teardown);
     upstream.setNoDelay(true);
     client.write(switchingProtocolsHead(res.rawHeaders));
     if (upstreamHead.length > 0) client.write(upstreamHead);

@@ -4,7 +4,7 @@
 // answering on it or destroying it.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { BackendTarget, Route } from '../../model/index.ts';
+import type { BackendTarget, GlobalSettings, Route } from '../../model/index.ts';
 import { rawHeaderValue } from '../headers/raw-header.ts';
 import { buildRequestHeaders, overrideHeaders, type RequestFacts } from '../headers/request-headers.ts';
 import { statusFor, type ProxyErrorKind } from '../errors.ts';
@@ -22,11 +22,13 @@ export function createUpgradeHandler(
   return function handleUpgrade(req, socket, head) {
     // A reset from the client must not become an unhandled 'error' event.
     socket.on('error', () => socket.destroy());
+    // One read of the table, as for plain requests (request-handler.ts): its routes and settings serve the upgrade.
+    const table = ctx.tableSlot.current;
     // Metrics / access log: the record ends when the socket closes (the tunnel's end, or the refusal sent).
-    const record = ctx.observer === null ? null : ctx.observer.beginUpgrade(req, socket, head);
+    const record = ctx.observer === null ? null : ctx.observer.beginUpgrade(req, socket, head, table.settings);
     const upgrade: UpgradeRequest = { socket, head, tunnels, record };
     try {
-      runRequestStages(ctx, req, upgrade, upgradeOutlet, upgrade);
+      runRequestStages(ctx, table, req, upgrade, upgradeOutlet, upgrade);
     } catch (error: unknown) {
       ctx.logger.error({ err: error }, 'upgrade handler failed');
       refuse(upgrade, 'internal');
@@ -86,15 +88,16 @@ function openTunnel(
   _host: string,
   target: string,
   forwarded: ForwardedFacts,
+  settings: GlobalSettings,
 ): void {
-  const facts: RequestFacts = { hasBody: false, requestId: '' };
+  const facts: RequestFacts = { hasBody: false, contentLength: -1, requestId: '' };
   const headers = handshakeHeaders(req, route, forwarded, facts);
   if (extra !== null) overrideHeaders(headers, extra);
   // A handshake carries no body (RFC 6455 §4.1). One that does would have its body spliced into the tunnel
   // after the 101 — refuse it rather than guess what the pod expects.
   if (facts.hasBody) return refuse(upgrade, 'bad-request');
   if (upgrade.record !== null) upgrade.record.requestId = facts.requestId;
-  const tunnel = new Tunnel(ctx, req, upgrade, backend, headers, target);
+  const tunnel = new Tunnel(ctx, req, upgrade, backend, headers, target, settings);
   if (!tunnel.connect()) refuse(upgrade, 'no-endpoints');
 }
 

@@ -2,12 +2,15 @@
 // can share a pod). Created on first use; closed once the endpoint is gone from every backend, so pod churn
 // (a new IP per rollout) cannot grow this map without bound.
 import type { Logger } from 'pino';
-import { Pool } from 'undici';
+import { Pool, buildConnector } from 'undici';
 import type { UpstreamEndpoint } from '../endpoints/upstream-endpoint.ts';
 
 export interface UpstreamPoolOptions {
-  readonly connectTimeoutMs: number;
-  readonly readTimeoutMs: number;
+  /**
+   * proxy-connect-timeout now: read each time a connection is opened (liveConnector), so a ConfigMap change
+   * applies to the next connection without closing any pool. The read timeout is per request (exchange.ts).
+   */
+  readonly connectTimeoutMs: () => number;
   readonly logger: Logger;
 }
 
@@ -17,13 +20,32 @@ export interface UpstreamPoolOptions {
  */
 const keepAliveTimeoutMs = 60_000;
 
+/**
+ * A connector whose timeout follows the current settings. undici takes the connect timeout only when a Pool is
+ * built (buildConnector({ timeout })), and a connection is not a request: it is opened for whichever request
+ * finds none idle and then reused by later ones. So the timeout in force is the current table's when the socket
+ * is opened — read at that moment, and the connector rebuilt only when the value changed. The alternative,
+ * replacing every pool on a change, would drop every idle keep-alive connection to every pod for a setting that
+ * only concerns new ones.
+ */
+function liveConnector(timeoutMs: () => number): buildConnector.connector {
+  let built: { readonly timeout: number; readonly connect: buildConnector.connector } | null = null;
+  return (options, callback) => {
+    const timeout = timeoutMs();
+    if (built?.timeout !== timeout) built = { timeout, connect: buildConnector({ timeout, allowH2: false }) };
+    built.connect(options, callback);
+  };
+}
+
 export class UpstreamPools {
   #pools = new Map<string, Pool>();
   #closing = new Set<Promise<void>>();
   readonly #options: UpstreamPoolOptions;
+  readonly #connect: buildConnector.connector;
 
   constructor(options: UpstreamPoolOptions) {
     this.#options = options;
+    this.#connect = liveConnector(options.connectTimeoutMs);
   }
 
   get(endpoint: UpstreamEndpoint): Pool {
@@ -58,13 +80,9 @@ export class UpstreamPools {
   }
 
   #create(endpoint: UpstreamEndpoint): Pool {
-    const { connectTimeoutMs, readTimeoutMs } = this.#options;
     return new Pool(endpoint.origin, {
-      connectTimeout: connectTimeoutMs,
-      // nginx's proxy_read_timeout is the gap between two reads; undici splits it into "until the headers" and
-      // "between body chunks" — both get the read timeout.
-      headersTimeout: readTimeoutMs,
-      bodyTimeout: readTimeoutMs,
+      connect: this.#connect,
+      // headersTimeout and bodyTimeout are given per request (exchange.ts), from the request's table.
       keepAliveTimeout: keepAliveTimeoutMs,
       // Pods speak HTTP/1.1 over plain TCP (ingress-nginx's default backend-protocol); undici 8 would otherwise
       // offer h2 wherever ALPN allows it.

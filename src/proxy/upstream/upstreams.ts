@@ -8,8 +8,8 @@ import { UpstreamPools } from './upstream-pools.ts';
 
 export interface UpstreamsOptions {
   readonly endpoints: EndpointStore;
-  readonly connectTimeoutMs: number;
-  readonly readTimeoutMs: number;
+  /** proxy-connect-timeout of the table serving now (read when a connection is opened; see upstream-pools.ts). */
+  readonly connectTimeoutMs: () => number;
   readonly logger: Logger;
   /** Random source for the balancers' starting positions (tests pin it). */
   readonly random?: () => number;
@@ -21,8 +21,8 @@ export class Upstreams {
   readonly #unsubscribe: () => void;
 
   constructor(options: UpstreamsOptions) {
-    const { endpoints, connectTimeoutMs, readTimeoutMs, logger } = options;
-    this.pools = new UpstreamPools({ connectTimeoutMs, readTimeoutMs, logger });
+    const { endpoints, connectTimeoutMs, logger } = options;
+    this.pools = new UpstreamPools({ connectTimeoutMs, logger });
     this.balancers = new Balancers(options.random);
     // Pools follow the endpoint set: those of endpoints no backend routes to any more are closed gracefully.
     this.#unsubscribe = endpoints.onChange(() => this.pools.retain(endpoints.liveEndpointKeys()));

@@ -6,6 +6,7 @@ import { refOf } from '../../model/index.ts';
 import { diagnose } from '../diagnostics.ts';
 import { readBackends, type BackendAnnotations } from './default-backend.ts';
 import type { AnnotationDescriptor, Refusal } from './descriptor.ts';
+import { readProxy, type ProxyAnnotations } from './proxy.ts';
 import { readRateLimit, type RateLimitAnnotations } from './rate-limit.ts';
 import { readRedirect, type RedirectAnnotations } from './redirect.ts';
 import { findAnnotation, suggestAnnotation } from './registry.ts';
@@ -22,6 +23,7 @@ export interface IngressAnnotations {
   readonly backends: BackendAnnotations;
   /** null when the Ingress sets no limit. */
   readonly rateLimit: RateLimitAnnotations | null;
+  readonly proxy: ProxyAnnotations;
 }
 
 export interface AnnotationReading {
@@ -42,6 +44,7 @@ export function readAnnotations(ingress: Ingress, prefix: string, diagnostics: D
     headers: readUpstreamHeaders(reader),
     backends: readBackends(reader),
     rateLimit: readRateLimit(reader),
+    proxy: readProxy(reader),
   };
   return { values, rejected: reader.rejected, denied: reader.denied };
 }

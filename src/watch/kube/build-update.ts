@@ -1,18 +1,18 @@
 // Every rebuild starts here, from the complete contents of every informer's cache: no patching, so an update
 // never carries a leftover of an earlier one. Objects go through the same normaliser as manifest files.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { Diagnostic, EndpointSlice, Ingress, IngressClass, KubeObject, ObjectKind, ObjectMeta, Secret, Service, SourceUpdate } from '../../model/index.ts';
-import { normalizeObject, type NormalizeResult } from '../normalize/index.ts';
+import type { ConfigMap, Diagnostic, EndpointSlice, Ingress, IngressClass, KubeObject, ObjectKind, ObjectMeta, Secret, Service, SourceUpdate } from '../../model/index.ts';
+import { normalizeObject, type NormalizeOptions, type NormalizeResult } from '../normalize/index.ts';
 
 // ListWatch replaces an object on every change, so the raw object's identity is a version: normalising is
 // memoised by it, and an EndpointSlice-only change does not re-read every Ingress.
 const normalized = new WeakMap<object, NormalizeResult>();
 
-function normalize(raw: KubernetesObject, kind: ObjectKind, apiVersion: string): NormalizeResult {
+function normalize(raw: KubernetesObject, kind: ObjectKind, apiVersion: string, options: NormalizeOptions): NormalizeResult {
   let result = normalized.get(raw);
   if (result === undefined) {
     // Watch events carry kind/apiVersion and list items get them in the lister; fill them in regardless.
-    result = normalizeObject({ ...raw, kind: raw.kind ?? kind, apiVersion: raw.apiVersion ?? apiVersion });
+    result = normalizeObject({ ...raw, kind: raw.kind ?? kind, apiVersion: raw.apiVersion ?? apiVersion }, options);
     normalized.set(raw, result);
   }
   return result;
@@ -34,12 +34,16 @@ export interface KindObjects {
   readonly objects: readonly KubernetesObject[];
 }
 
-export function buildUpdate(kinds: readonly KindObjects[]): { update: SourceUpdate; diagnostics: Diagnostic[] } {
+/** `options.configMap`: the one ConfigMap read (the informer's field selector already asks for only that one). */
+export function buildUpdate(kinds: readonly KindObjects[], options: NormalizeOptions = {}): { update: SourceUpdate; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const byKind = { Ingress: [] as Ingress[], IngressClass: [] as IngressClass[], Service: [] as Service[], EndpointSlice: [] as EndpointSlice[], Secret: [] as Secret[] };
+  const byKind = {
+    Ingress: [] as Ingress[], IngressClass: [] as IngressClass[], Service: [] as Service[], EndpointSlice: [] as EndpointSlice[], Secret: [] as Secret[],
+    ConfigMap: [] as ConfigMap[],
+  };
   for (const { kind, apiVersion, objects } of kinds) {
     for (const raw of objects) {
-      const result = normalize(raw, kind, apiVersion);
+      const result = normalize(raw, kind, apiVersion, options);
       if ('object' in result && result.object.kind === kind) (byKind[kind] as KubeObject[]).push(result.object);
       else if ('error' in result) diagnostics.push(invalid(result, kind));
     }
@@ -49,6 +53,7 @@ export function buildUpdate(kinds: readonly KindObjects[]): { update: SourceUpda
     ingressClasses: sorted(byKind.IngressClass),
     services: sorted(byKind.Service),
     secrets: sorted(byKind.Secret),
+    configMap: byKind.ConfigMap[0] ?? null,
   });
   return { update: Object.freeze({ snapshot, endpointSlices: sorted(byKind.EndpointSlice) }), diagnostics };
 }

@@ -2,6 +2,7 @@
 // it needs (named in the error when the API answers 403).
 import { CoreV1Api, DiscoveryV1Api, type KubeConfig, type KubernetesObject, NetworkingV1Api } from '@kubernetes/client-node';
 import type { ObjectKind } from '../../model/index.ts';
+import type { ConfigMapRef } from '../normalize/index.ts';
 
 export interface Page {
   readonly limit: number;
@@ -27,6 +28,8 @@ export interface KindSpec {
   readonly optional: boolean;
   /** Server-side filter; see secretSelector. */
   readonly fieldSelector?: string;
+  /** Always read in this namespace, whatever --watch-namespace says (the global ConfigMap). */
+  readonly namespace?: string;
   /** One page of the list; `namespace` undefined lists across all namespaces. */
   readonly list: (namespace: string | undefined, page: Page) => Promise<PageResult>;
 }
@@ -45,7 +48,21 @@ export function watchPath(spec: KindSpec, namespace: string | undefined): string
   return spec.namespaced && namespace !== undefined ? `${base}/namespaces/${encodeURIComponent(namespace)}/${spec.plural}` : `${base}/${spec.plural}`;
 }
 
-export function kindSpecs(config: KubeConfig): readonly KindSpec[] {
+/**
+ * The global ConfigMap (`--configmap`) is one named object: listed and watched in its namespace with the field
+ * selector `metadata.name=<name>`, which is also what lets RBAC grant list/watch on that one ConfigMap by
+ * resourceNames (deploy/rbac.yaml). A missing ConfigMap is an empty list, so readiness never waits for it (absent:
+ * every setting at its default, as in ingress-nginx); a 403 is served the same way, with the error naming the rule.
+ */
+function configMapSpec(core: CoreV1Api, ref: ConfigMapRef): KindSpec {
+  return {
+    kind: 'ConfigMap', apiVersion: 'v1', group: '', plural: 'configmaps', namespaced: true, optional: true,
+    namespace: ref.namespace, fieldSelector: `metadata.name=${ref.name}`,
+    list: (_namespace, page) => core.listNamespacedConfigMap({ namespace: ref.namespace, ...page }),
+  };
+}
+
+export function kindSpecs(config: KubeConfig, options: { readonly configMap?: ConfigMapRef | null } = {}): readonly KindSpec[] {
   const networking = config.makeApiClient(NetworkingV1Api);
   const core = config.makeApiClient(CoreV1Api);
   const discovery = config.makeApiClient(DiscoveryV1Api);
@@ -70,6 +87,7 @@ export function kindSpecs(config: KubeConfig): readonly KindSpec[] {
       kind: 'Secret', apiVersion: 'v1', group: '', plural: 'secrets', namespaced: true, optional: true, fieldSelector: secretSelector,
       list: (namespace, page) => (namespace === undefined ? core.listSecretForAllNamespaces(page) : core.listNamespacedSecret({ namespace, ...page })),
     },
+    ...(options.configMap == null ? [] : [configMapSpec(core, options.configMap)]),
   ];
 }
 

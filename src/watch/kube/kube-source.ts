@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Diagnostic, SourceUpdate } from '../../model/index.ts';
 import { Debouncer } from '../debounce.ts';
 import { ChangeDetector } from '../change-detector.ts';
+import type { ConfigMapRef } from '../normalize/index.ts';
 import { buildUpdate } from './build-update.ts';
 import { describe, KindInformer, type InformerHealth } from './kind-informer.ts';
 import { kindSpecs, missingRule, type KindSpec } from './kinds.ts';
@@ -21,6 +22,8 @@ export interface KubeSourceOptions {
   readonly onUpdate: (update: SourceUpdate, diagnostics: Diagnostic[]) => void;
   readonly syncFailureTimeoutMs: number;
   readonly onSyncFailure: (message: string) => void;
+  /** `--configmap`: the global ConfigMap, read from its own namespace; null/absent: none. */
+  readonly configMap?: ConfigMapRef | null;
   readonly holdoffMs?: number;
   readonly maxDelayMs?: number;
   readonly settleMs?: number;
@@ -51,10 +54,10 @@ export class KubeSource {
     });
     const { promise, resolve } = Promise.withResolvers<void>();
     this.#firstUpdate = { promise, resolve };
-    this.#informers = kindSpecs(options.config).map((spec) => new KindInformer({
+    this.#informers = kindSpecs(options.config, { configMap: options.configMap }).map((spec) => new KindInformer({
       spec,
       config: options.config,
-      namespace: spec.namespaced ? options.namespace : undefined,
+      namespace: namespaceOf(spec, options.namespace),
       onChange: () => this.#debouncer.trigger(),
       onError: (s, err, retryInMs) => this.#onInformerError(s, err, retryInMs),
       onSynced: (s, recovered) => this.#logger.info({ kind: s.kind, recovered }, recovered ? `kube: ${s.kind} in sync again` : `kube: ${s.kind} listed`),
@@ -115,7 +118,8 @@ export class KubeSource {
 
   #rebuild(): void {
     if (!this.#informers.every((i) => this.#usable(i))) return;
-    const { update, diagnostics } = buildUpdate(this.#informers.map((i) => ({ kind: i.spec.kind, apiVersion: i.spec.apiVersion, objects: i.objects() })));
+    const kinds = this.#informers.map((i) => ({ kind: i.spec.kind, apiVersion: i.spec.apiVersion, objects: i.objects() }));
+    const { update, diagnostics } = buildUpdate(kinds, { configMap: this.#options.configMap });
     // A relist or a resumed watch often changes nothing: deliver only what differs (change-detector.ts).
     if (!this.#changes.changed({ update, diagnostics })) return;
     this.#generation++;
@@ -137,7 +141,7 @@ export class KubeSource {
     if (informer?.state === 'forbidden') {
       const consequence = spec.optional ? `routes that need no ${spec.kind} are served without them` : 'nothing can be served until it is granted';
       this.#logger.error(
-        { kind: spec.kind, error: describe(err), missingRule: missingRule(spec, spec.namespaced ? this.#options.namespace : undefined), retryInMs },
+        { kind: spec.kind, error: describe(err), missingRule: missingRule(spec, namespaceOf(spec, this.#options.namespace)), retryInMs },
         `kube: RBAC forbids reading ${spec.plural}: grant list and watch on ${spec.plural}; ${consequence}`,
       );
     } else {
@@ -157,4 +161,9 @@ export class KubeSource {
     clearInterval(this.#healthTimer);
     this.#options.onSyncFailure(`no successful sync with the Kubernetes API for ${Math.round(this.#options.syncFailureTimeoutMs / 1000)} s: ${detail}`);
   }
+}
+
+/** Where a kind is read: its own fixed namespace (the global ConfigMap), else --watch-namespace for namespaced kinds. */
+function namespaceOf(spec: KindSpec, watchNamespace: string | undefined): string | undefined {
+  return spec.namespace ?? (spec.namespaced ? watchNamespace : undefined);
 }

@@ -1,4 +1,5 @@
 import type {
+  ConfigMap,
   Diagnostic,
   EndpointSlice,
   Ingress,
@@ -44,7 +45,10 @@ export function buildUpdate(
 ): { update: SourceUpdate; diagnostics: Diagnostic[] } {
   const winners = new Map<string, Winner>();
   const diagnostics: Diagnostic[] = [...extraDiagnostics];
-  const byKind = { Ingress: [] as Ingress[], IngressClass: [] as IngressClass[], Service: [] as Service[], EndpointSlice: [] as EndpointSlice[], Secret: [] as Secret[] };
+  const byKind = {
+    Ingress: [] as Ingress[], IngressClass: [] as IngressClass[], Service: [] as Service[], EndpointSlice: [] as EndpointSlice[], Secret: [] as Secret[],
+    ConfigMap: [] as ConfigMap[],
+  };
   for (const file of [...files.keys()].sort(byPath)) {
     const state = files.get(file) as FileState;
     diagnostics.push(...state.diagnostics);
@@ -64,6 +68,8 @@ export function buildUpdate(
     ingressClasses: sorted(byKind.IngressClass),
     services: sorted(byKind.Service),
     secrets: sorted(byKind.Secret),
+    // Only the --configmap one gets this far (normalizeObject ignores the rest); a duplicate lost above.
+    configMap: byKind.ConfigMap[0] ?? null,
   });
   const update: SourceUpdate = Object.freeze({ snapshot, endpointSlices: sorted(byKind.EndpointSlice) });
   return { update, diagnostics };

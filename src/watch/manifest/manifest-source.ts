@@ -4,6 +4,7 @@ import { basename, dirname, sep } from 'node:path';
 import type { Logger } from 'pino';
 import type { Diagnostic, SourceUpdate } from '../../model/index.ts';
 import { Debouncer } from '../debounce.ts';
+import type { ConfigMapRef } from '../normalize/index.ts';
 import { buildUpdate } from './build-update.ts';
 import { describeError, errorCode, listManifestFiles } from './list-files.ts';
 import { type FileState, parseManifestFile } from './parse-file.ts';
@@ -21,6 +22,8 @@ export interface ManifestSourceOptions {
   readonly holdoffMs?: number;
   readonly maxDelayMs?: number;
   readonly settleMs?: number;
+  /** `--configmap`: the one ConfigMap read from the files (a `kind: ConfigMap` document with this namespace/name). */
+  readonly configMap?: ConfigMapRef | null;
 }
 
 const rewatchDelayMs = 1000;
@@ -29,6 +32,7 @@ export class ManifestSource {
   readonly #path: string;
   readonly #logger: Logger;
   readonly #onUpdate: ManifestSourceOptions['onUpdate'];
+  readonly #configMap: ConfigMapRef | null;
   readonly #debouncer: Debouncer;
   #isDirectory = false;
   #files = new Map<string, FileState>();
@@ -48,6 +52,7 @@ export class ManifestSource {
     this.#path = options.path;
     this.#logger = options.logger;
     this.#onUpdate = options.onUpdate;
+    this.#configMap = options.configMap ?? null;
     this.#debouncer = new Debouncer({
       holdoffMs: options.holdoffMs ?? 100,
       maxDelayMs: options.maxDelayMs ?? 500,
@@ -245,7 +250,7 @@ export class ManifestSource {
       return { text: undefined, objects: previous?.objects ?? [], diagnostics: [diagnostic] };
     }
     if (previous !== undefined && previous.text === text) return previous;
-    return parseManifestFile(file, text, previous, this.#logger);
+    return parseManifestFile(file, text, previous, this.#logger, { configMap: this.#configMap });
   }
 
   #logChanges(update: SourceUpdate): void {

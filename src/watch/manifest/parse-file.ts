@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import type { Diagnostic, KubeObject, ObjectRef } from '../../model/index.ts';
 import { formatRef, refOf } from '../../model/index.ts';
-import { expandList, normalizeObject } from '../normalize/index.ts';
+import { expandList, normalizeObject, type NormalizeOptions } from '../normalize/index.ts';
 
 // One manifest file → its objects and diagnostics, given what the file held last time.
 //
@@ -31,7 +31,13 @@ const maxAliasCount = 100;
 
 type Parsed = { values: unknown[] } | { errors: Diagnostic[] };
 
-export function parseManifestFile(file: string, text: string, previous: FileState | undefined, logger: Logger): FileState {
+export function parseManifestFile(
+  file: string,
+  text: string,
+  previous: FileState | undefined,
+  logger: Logger,
+  options: NormalizeOptions = {},
+): FileState {
   const parsed = parseDocuments(file, text);
   if ('errors' in parsed) return { text, objects: previous?.objects ?? [], diagnostics: parsed.errors };
   const objects: FileObject[] = [];
@@ -40,7 +46,7 @@ export function parseManifestFile(file: string, text: string, previous: FileStat
     // `---` at the end or between comments yields an empty document: not an error, nothing to read.
     if (value === null || value === undefined) return;
     for (const item of expandList(value)) {
-      const result = normalizeObject(item.raw);
+      const result = normalizeObject(item.raw, options);
       if ('object' in result) {
         objects.push({ object: result.object, document });
       } else if ('ignored' in result) {

@@ -1,4 +1,5 @@
 import type { KubeObject, ObjectKind, ObjectRef } from '../../model/index.ts';
+import { normalizeConfigMap } from './configmap.ts';
 import { normalizeEndpointSlice } from './endpoint-slice.ts';
 import { FieldError, type Fields } from './fields.ts';
 import { normalizeIngress, normalizeIngressClass } from './ingress.ts';
@@ -31,7 +32,22 @@ const kinds: Readonly<Record<ObjectKind, KindSpec>> = {
   Service: { apiVersion: 'v1', groups: [''], namespaced: true, normalize: normalizeService },
   EndpointSlice: { apiVersion: 'discovery.k8s.io/v1', groups: ['discovery.k8s.io'], namespaced: true, normalize: normalizeEndpointSlice },
   Secret: { apiVersion: 'v1', groups: [''], namespaced: true, normalize: normalizeSecret },
+  ConfigMap: { apiVersion: 'v1', groups: [''], namespaced: true, normalize: normalizeConfigMap },
 };
+
+/** namespace/name of the one ConfigMap Sluice reads (`--configmap`). */
+export interface ConfigMapRef {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+export interface NormalizeOptions {
+  /**
+   * The global ConfigMap. Every other ConfigMap is ignored like a kind Sluice does not read, so an unrelated
+   * ConfigMap in a manifest directory can neither be reported as invalid nor take the global one's place.
+   */
+  readonly configMap?: ConfigMapRef | null;
+}
 
 function kindSpec(kind: string): KindSpec | undefined {
   return Object.hasOwn(kinds, kind) ? kinds[kind as ObjectKind] : undefined;
@@ -43,7 +59,7 @@ function groupOf(apiVersion: string): string {
 }
 
 /** Never throws: every problem with `raw` comes back as `{ error }`. The result is deeply frozen. */
-export function normalizeObject(raw: unknown): NormalizeResult {
+export function normalizeObject(raw: unknown, options: NormalizeOptions = {}): NormalizeResult {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { error: 'must be an object', field: '' };
   const fields = raw as Fields;
   const kind = fields['kind'];
@@ -54,6 +70,7 @@ export function normalizeObject(raw: unknown): NormalizeResult {
   if (spec === undefined) return { ignored: kind };
   if (!spec.groups.includes(groupOf(apiVersion))) return { ignored: `${kind} (${apiVersion})` };
   const ref = refOfRaw(kind as ObjectKind, fields['metadata'], spec.namespaced);
+  if (kind === 'ConfigMap' && !isConfigMap(ref, options.configMap)) return { ignored: kind };
   if (apiVersion !== spec.apiVersion) {
     const error = `apiVersion: ${kind} ${JSON.stringify(apiVersion.slice(0, 64))} is not read; only ${spec.apiVersion} is supported`;
     return withRef({ error, field: 'apiVersion' }, ref);
@@ -72,6 +89,10 @@ function refOfRaw(kind: ObjectKind, meta: unknown, namespaced: boolean): ObjectR
   const name = typeof meta === 'object' && meta !== null ? (meta as Fields)['name'] : undefined;
   if (typeof name !== 'string' || name === '') return undefined;
   return { kind, namespace: namespaceOf(meta, namespaced), name };
+}
+
+function isConfigMap(ref: ObjectRef | undefined, wanted: ConfigMapRef | null | undefined): boolean {
+  return wanted != null && ref !== undefined && ref.namespace === wanted.namespace && ref.name === wanted.name;
 }
 
 function withRef(result: { error: string; field: string }, ref: ObjectRef | undefined): NormalizeResult {

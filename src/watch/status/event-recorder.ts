@@ -9,6 +9,7 @@ import type { Diagnostic, ObjectRef, Snapshot } from '../../model/index.ts';
 
 const apiVersions: Readonly<Record<ObjectRef['kind'], string>> = {
   Ingress: 'networking.k8s.io/v1', IngressClass: 'networking.k8s.io/v1', Service: 'v1', EndpointSlice: 'discovery.k8s.io/v1', Secret: 'v1',
+  ConfigMap: 'v1',
 };
 
 /** The Events API limits messages to 1 KiB; longer ones are rejected, not truncated. */
@@ -74,6 +75,7 @@ export class EventRecorder {
 }
 
 function uidOf(ref: ObjectRef, snapshot: Snapshot): string {
+  if (ref.kind === 'ConfigMap') return snapshot.configMap?.metadata.uid ?? '';
   const objects = ref.kind === 'Ingress' ? snapshot.ingresses : ref.kind === 'Service' ? snapshot.services : ref.kind === 'Secret' ? snapshot.secrets : [];
   return objects.find((o) => o.metadata.namespace === ref.namespace && o.metadata.name === ref.name)?.metadata.uid ?? '';
 }

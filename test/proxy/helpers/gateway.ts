@@ -19,6 +19,7 @@ export interface Gateway {
 export interface GatewayOptions {
   readonly table: RouteTable;
   readonly slices?: readonly EndpointSlice[];
+  /** proxy-connect-timeout / proxy-read-timeout, set on the table's settings (where the proxy reads them). */
   readonly connectTimeoutMs?: number;
   readonly readTimeoutMs?: number;
   /** Metrics / access log (test/proxy/proxy-metrics.test.ts); absent: off. */
@@ -26,7 +27,15 @@ export interface GatewayOptions {
 }
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
-  const slot = new TableSlot(options.table);
+  const { table, connectTimeoutMs, readTimeoutMs } = options;
+  const settings = {
+    ...table.settings,
+    ...(connectTimeoutMs === undefined ? {} : { proxyConnectTimeoutMs: connectTimeoutMs }),
+    ...(readTimeoutMs === undefined ? {} : { proxyReadTimeoutMs: readTimeoutMs }),
+  };
+  // Given timeouts: a copy with those settings, keeping the table's own lookup (test tables record their lookups).
+  const timed = connectTimeoutMs !== undefined || readTimeoutMs !== undefined;
+  const slot = new TableSlot(timed ? Object.assign(Object.create(table) as RouteTable, { settings }) : table);
   const store = new EndpointStore();
   store.update(options.slices ?? []);
   const proxy = createProxyServer({
@@ -34,8 +43,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     endpoints: store,
     normalizeHost,
     normalizeRequestPath,
-    connectTimeoutMs: options.connectTimeoutMs,
-    readTimeoutMs: options.readTimeoutMs,
     observer: options.observer ?? null,
     logger: pino({ level: process.env.SLUICE_TEST_LOG ?? 'silent' }),
   });

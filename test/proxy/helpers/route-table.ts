@@ -1,6 +1,7 @@
 // A hand-written RouteTable for proxy tests (the real one comes from router/compile): exact hosts, then the
 // catch-all '' server; within a host the longest matching path prefix wins; otherwise a 404 route.
-import type { BackendTarget, Route, RouteAction, RouteFeatures, RouteTable } from '../../../src/model/index.ts';
+import type { BackendTarget, GlobalSettings, Route, RouteAction, RouteFeatures, RouteTable } from '../../../src/model/index.ts';
+import { defaultGlobalSettings } from '../../../src/model/index.ts';
 
 export interface TestRoute {
   readonly host?: string;
@@ -11,7 +12,7 @@ export interface TestRoute {
 
 const noFeatures: RouteFeatures = {
   redirect: null, rewrite: null, sslRedirect: null, upstreamHost: null, forwardedPrefix: null, fallbackBackend: null, errorPages: null,
-  rateLimit: null,
+  rateLimit: null, proxyBodySize: null,
 };
 
 const notFound: Route = { id: 'default-404', host: '', path: '/', pathType: 'Fallback', action: { kind: 'not-found', status: 404 } };
@@ -24,7 +25,11 @@ export function unavailable(reason = 'ServiceNotFound'): RouteAction {
   return { kind: 'unavailable', status: 503, reason };
 }
 
-export function testTable(routes: readonly TestRoute[]): RouteTable & { readonly lookups: { host: string; path: string }[] } {
+/** `settings`: over the defaults (ingress-nginx's ConfigMap defaults), e.g. `{ proxyReadTimeoutMs: 300 }`. */
+export function testTable(
+  routes: readonly TestRoute[],
+  settings: Partial<GlobalSettings> = {},
+): RouteTable & { readonly lookups: { host: string; path: string }[] } {
   const built: Route[] = routes.map((r, i) => ({
     id: `r${i}`,
     host: r.host ?? '',
@@ -38,6 +43,7 @@ export function testTable(routes: readonly TestRoute[]): RouteTable & { readonly
   const lookups: { host: string; path: string }[] = [];
   return {
     backends,
+    settings: { ...defaultGlobalSettings, ...settings },
     lookups,
     lookup(host: string, path: string): Route {
       lookups.push({ host, path });
