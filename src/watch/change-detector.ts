@@ -1,21 +1,18 @@
 // "Did anything change?" for source views (a SourceUpdate, a Snapshot), answered by content but paid for by
 // identity. Sources rebuild their view on every change but reuse the normalised object of anything unchanged
 // (kube/build-update.ts memoises by the informer's object, the manifest source keeps unchanged files' objects),
-// so a field whose objects are the very same references is unchanged without looking inside; only a field with
-// a new object is serialised and compared. An EndpointSlice change thus costs the slices' JSON, not that of a
+// so an object that is the very same reference is unchanged without looking inside; only objects with a new
+// identity are serialised and compared. An EndpointSlice change thus costs that slice's JSON, not that of a
 // 10 000-Ingress snapshot (measured in bench/: 50–370 ms per endpoint change when the whole view was serialised).
 // A relist (new objects, same content) still compares equal, by content.
 
 type Replacer = (key: string, value: unknown) => unknown;
 
-interface Seen {
-  readonly value: unknown;
-  readonly json: string;
-}
-
 export class ChangeDetector {
-  #seen = new Map<string, Seen>();
+  #seen = new Map<string, unknown>();
   readonly #replacer: Replacer | undefined;
+  /** Each object's JSON, computed at most once (the objects are frozen). */
+  readonly #json = new WeakMap<object, string>();
 
   /** `replacer`: JSON.stringify's, for content that does not count (e.g. resourceVersion). */
   constructor(replacer?: Replacer) {
@@ -24,13 +21,12 @@ export class ChangeDetector {
 
   /** Whether `view` differs in content from the previous one; remembers `view` for the next call. */
   changed(view: object): boolean {
-    const seen = new Map<string, Seen>();
+    const seen = new Map<string, unknown>();
     let changed = false;
     for (const [path, value] of fields(view, '')) {
-      const before = this.#seen.get(path);
-      const json = before !== undefined && sameReferences(value, before.value) ? before.json : JSON.stringify(value, this.#replacer);
-      if (before === undefined || json !== before.json) changed = true;
-      seen.set(path, { value, json });
+      // Once a difference is found the rest is only remembered, not compared.
+      if (!changed && (!this.#seen.has(path) || !this.#equal(this.#seen.get(path), value))) changed = true;
+      seen.set(path, value);
     }
     if (seen.size !== this.#seen.size) changed = true;
     this.#seen = seen;
@@ -41,6 +37,27 @@ export class ChangeDetector {
   reset(): void {
     this.#seen = new Map();
   }
+
+  /**
+   * Arrays element by element: the same reference is equal without a look inside, a different length is a
+   * change without one, and only elements with a new identity are serialised (an edited Ingress: one object).
+   */
+  #equal(before: unknown, after: unknown): boolean {
+    if (before === after) return true;
+    if (!Array.isArray(before) || !Array.isArray(after)) return this.#jsonOf(before) === this.#jsonOf(after);
+    if (before.length !== after.length) return false;
+    for (let i = 0; i < after.length; i++) {
+      if (before[i] !== after[i] && this.#jsonOf(before[i]) !== this.#jsonOf(after[i])) return false;
+    }
+    return true;
+  }
+
+  #jsonOf(value: unknown): string {
+    if (typeof value !== 'object' || value === null) return JSON.stringify(value, this.#replacer) ?? 'undefined';
+    let json = this.#json.get(value);
+    if (json === undefined) this.#json.set(value, (json = JSON.stringify(value, this.#replacer)));
+    return json;
+  }
 }
 
 /** The leaves of a view: arrays and scalars, with nested objects (a SourceUpdate's snapshot) flattened. */
@@ -49,11 +66,4 @@ function* fields(view: object, prefix: string): Generator<[string, unknown]> {
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) yield* fields(value, `${prefix}${key}.`);
     else yield [prefix + key, value];
   }
-}
-
-function sameReferences(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

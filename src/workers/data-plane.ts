@@ -101,7 +101,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
   return {
     apply(update) {
       const failedBefore = updater.failedCompiles;
-      updater.apply(update, []);
+      updater.apply(update, [], true); // only changed snapshots are sent with one (worker-pool.ts)
       return updater.failedCompiles === failedBefore;
     },
     applyEndpoints(slices) {

@@ -3,6 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
 import { startDataPlane } from './data-plane.ts';
+import type { Snapshot } from '../model/index.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './messages.ts';
 
 const init = workerData as WorkerInit;
@@ -30,7 +31,8 @@ let listening = false;
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'update': {
-      const ok = message.snapshot === null ? plane.applyEndpoints(message.endpointSlices) : plane.apply({ snapshot: message.snapshot, endpointSlices: message.endpointSlices });
+      const { snapshotJson, endpointSlices } = message;
+      const ok = snapshotJson === null ? plane.applyEndpoints(endpointSlices) : plane.apply({ snapshot: JSON.parse(snapshotJson) as Snapshot, endpointSlices });
       if (!listening) {
         // Traffic is accepted only once the first complete load is compiled: an empty table would send real
         // requests to 404s.

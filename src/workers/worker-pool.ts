@@ -121,8 +121,8 @@ export class WorkerPool {
     this.#latest = update;
     const seq = ++this.#seq;
     const workers = [...this.#workers.values()];
-    const snapshot = snapshotChanged ? update.snapshot : null;
-    for (const worker of workers) worker.post({ type: 'update', seq, snapshot, endpointSlices: update.endpointSlices });
+    const snapshotJson = snapshotChanged ? JSON.stringify(update.snapshot) : null;
+    for (const worker of workers) worker.post({ type: 'update', seq, snapshotJson, endpointSlices: update.endpointSlices });
     return Promise.all(workers.map((worker) => worker.applied(seq))).then(() => undefined);
   }
 
@@ -183,7 +183,8 @@ export class WorkerPool {
     worker.thread.on('error', (error) => this.#options.logger.error({ err: error, worker: id }, 'worker failed'));
     worker.thread.on('exit', (code) => this.#onExit(worker, code));
     // The newest state first: a replacement worker starts from what the others serve now.
-    if (this.#latest !== undefined) worker.post({ type: 'update', seq: this.#seq, ...this.#latest });
+    const latest = this.#latest;
+    if (latest !== undefined) worker.post({ type: 'update', seq: this.#seq, snapshotJson: JSON.stringify(latest.snapshot), endpointSlices: latest.endpointSlices });
     return worker;
   }
 

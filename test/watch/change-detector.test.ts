@@ -39,17 +39,28 @@ describe('ChangeDetector (sources and the route updater: "did anything change?")
   });
 });
 
-describe('ChangeDetector cost: only fields with new objects are serialised', () => {
-  it('an EndpointSlice change does not serialise the snapshot', () => {
+describe('ChangeDetector cost: only objects with a new identity are serialised', () => {
+  /** An object whose toJSON counts how often JSON.stringify reached it. */
+  const counted = (name: string, counter: { n: number }) => ({ toJSON: () => (counter.n++, name) });
+
+  it('an EndpointSlice change serialises no Ingress', () => {
     const detector = new ChangeDetector();
-    let serialised = 0;
-    // An object whose toJSON counts how often JSON.stringify reached it.
-    const watched = { toJSON: () => (serialised++, 'ingress') };
-    const snapshotOf = () => ({ ingresses: [watched], services: [] });
-    detector.changed({ update: { snapshot: snapshotOf(), endpointSlices: [slice] }, diagnostics: [] });
-    expect(serialised).toBe(1);
-    const changed = detector.changed({ update: { snapshot: snapshotOf(), endpointSlices: [{ metadata: { name: 's2' } }] }, diagnostics: [] });
+    const counter = { n: 0 };
+    const ingresses = [counted('a', counter), counted('b', counter)];
+    detector.changed({ update: { snapshot: { ingresses: [...ingresses] }, endpointSlices: [slice] }, diagnostics: [] });
+    const changed = detector.changed({ update: { snapshot: { ingresses: [...ingresses] }, endpointSlices: [{ metadata: { name: 's2' } }] }, diagnostics: [] });
     expect(changed).toBe(true);
-    expect(serialised).toBe(1);
+    expect(counter.n).toBe(0);
+  });
+
+  it('one edited Ingress among many: that object and its predecessor are serialised, nothing else', () => {
+    const detector = new ChangeDetector();
+    const counter = { n: 0 };
+    const ingresses = Array.from({ length: 100 }, (_, i) => counted(`i${i}`, counter));
+    detector.changed({ ingresses });
+    const edited = [...ingresses];
+    edited[50] = counted('i50-edited', counter);
+    expect(detector.changed({ ingresses: edited })).toBe(true);
+    expect(counter.n).toBe(2);
   });
 });
