@@ -8,6 +8,7 @@ import { startEchoPod, type EchoPod } from '../../scripts/echo-pod.ts';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.ts';
 import { endpointSlices, ingress, service, tempManifestDir, toYaml, writeManifest } from '../support/manifests.ts';
 import { annotated } from './annotations-fixture.ts';
+import { sample } from '../support/metrics-text.ts';
 
 interface Hit { status: number; retryAfter: string | undefined; body: string }
 
@@ -41,6 +42,7 @@ let gateway: GatewayProcess;
 let gateway429: GatewayProcess;
 let http: string;
 let http429: string;
+let status429: string;
 
 beforeAll(async () => {
   echo = await startEchoPod('web', '127.0.0.2');
@@ -65,7 +67,7 @@ beforeAll(async () => {
     startGateway(['--manifests', dir, '--ingress-class', 'nginx', '--limit-req-status-code', '429']),
   ]);
   ({ gateway, http } = plain);
-  ({ gateway: gateway429, http: http429 } = with429);
+  ({ gateway: gateway429, http: http429, status: status429 } = with429);
 });
 
 afterAll(async () => {
@@ -108,6 +110,20 @@ describe('rate limiting (nginx limit_req / limit_conn)', () => {
     const refused = await hit(http429, 'haha.example.com', '127.0.5.1');
     expect(refused.status).toBe(429);
     expect(refused.retryAfter).toBe('1');
+  });
+
+  it('sluice_rate_limit_rejections_total counts each refusal once, by kind (rate / connections)', async () => {
+    const rejections = async (): Promise<{ rate: number; connections: number }> => {
+      const text = await (await fetch(`${status429}/metrics`)).text();
+      return { rate: sample(text, 'sluice_rate_limit_rejections_total', { kind: 'rate' }) ?? NaN, connections: sample(text, 'sluice_rate_limit_rejections_total', { kind: 'connections' }) ?? NaN };
+    };
+    const before = await rejections();
+    expect(await statuses(http429, 'b.test', '127.0.5.9', 9)).toEqual([...ok(6), 429, 429, 429]);
+    const inFlight = [hit(http429, 'conn.test', '127.0.5.9'), hit(http429, 'conn.test', '127.0.5.9')];
+    await sleep(300);
+    expect((await hit(http429, 'conn.test', '127.0.5.9')).status).toBe(503); // --limit-conn-status-code default
+    await Promise.all(inFlight);
+    expect(await rejections()).toEqual({ rate: before.rate + 3, connections: before.connections + 1 });
   });
 
   it('limit-connections 2: a third request in progress from the same client is refused, others are not', async () => {

@@ -87,6 +87,7 @@ export function controllerLabels(controllerClass: string, env: NodeJS.ProcessEnv
 export function dataPlaneMetrics(live: Pick<LiveSources, 'tableSlot' | 'endpoints'>, labels: Record<string, string>): ProxyMetrics {
   const metrics = new ProxyMetrics({
     rateLimitFallbacks: () => (live.tableSlot === undefined ? 0 : rateLimitsFor(live.tableSlot).fallbacks),
+    rateLimitRejections: () => (live.tableSlot === undefined ? { rate: 0, connections: 0 } : rateLimitsFor(live.tableSlot).rejected),
     endpoints: () => endpointCounts(live),
   });
   metrics.registry.setDefaultLabels(labels);

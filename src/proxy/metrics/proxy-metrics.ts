@@ -19,6 +19,8 @@ import { RequestCells, requestCount, requestHistograms } from './request-cells.t
 export interface MetricsSources {
   /** RateLimits.fallbacks. */
   readonly rateLimitFallbacks?: () => number;
+  /** RateLimits.rejected: requests refused by limit-rps/-rpm ('rate') and limit-connections ('connections'). */
+  readonly rateLimitRejections?: () => { readonly rate: number; readonly connections: number };
   /** Ready endpoints per backend (namespace, service, key). */
   readonly endpoints?: () => Iterable<{ namespace: string; service: string; backend: string; count: number }>;
 }
@@ -43,6 +45,13 @@ export class ProxyMetrics {
       registerComputed(registry, 'sluice_rate_limit_store_fallbacks_total', 'Cluster-scoped rate-limit decisions made per node because the store was unreachable or slow', 'counter', () => [
         { labels: {}, value: fallbacks() },
       ]);
+    }
+    const rejections = sources.rateLimitRejections;
+    if (rejections !== undefined) {
+      registerComputed(registry, 'sluice_rate_limit_rejections_total', 'Requests refused by limit-rps/limit-rpm (kind="rate") and by limit-connections (kind="connections")', 'counter', () => {
+        const { rate, connections } = rejections();
+        return [{ labels: { kind: 'rate' }, value: rate }, { labels: { kind: 'connections' }, value: connections }];
+      });
     }
     const endpoints = sources.endpoints;
     if (endpoints !== undefined) {

@@ -29,6 +29,8 @@ export class RateLimits {
   readonly #now: () => number;
   /** Cluster-scoped requests limited per node since start because the store failed (the fallback's measure). */
   fallbacks = 0;
+  /** Requests refused since start, by limit-rps/-rpm ('rate') and by limit-connections ('connections'). */
+  readonly rejected = { rate: 0, connections: 0 };
   #storeFailing = false;
 
   constructor(options: RateLimitOptions) {
@@ -89,6 +91,7 @@ export class RateLimits {
       return true;
     }
     const status = verdict.kind === 'rate' ? settings.limitReqStatusCode : settings.limitConnStatusCode;
+    this.rejected[verdict.kind]++;
     outlet.limited(out, status, verdict.retryAfterMs);
     return false;
   }
