@@ -5,7 +5,7 @@ import { Cleanup, canPin } from '../lib/proc.ts';
 import { bodyBytes, paths } from '../lib/net.ts';
 import type { Scenario, Target } from '../scenario.ts';
 import { runInterleaved } from '../scenario.ts';
-import { directUrl, sluiceOnSharedRoutes, startBaselines, wrkTarget } from './common.ts';
+import { directUrl, nginxAndSluice, wrkTarget } from './common.ts';
 
 export const bodiesScenario: Scenario = {
   id: 'bodies',
@@ -14,9 +14,7 @@ export const bodiesScenario: Scenario = {
   async run(context) {
     const cleanup = new Cleanup();
     try {
-      const notes: string[] = [];
-      const nginx = (await startBaselines(context, cleanup, ['nginx'], notes)).get('nginx')!;
-      const sluice = await sluiceOnSharedRoutes(context, cleanup, 0);
+      const { nginx, sluice, notes } = await nginxAndSluice(context, cleanup);
       const both = (name: string, base: string, pid: number | undefined): Target[] => [
         wrkTarget(context, `${name} download`, base, pid, { path: paths.download }),
         wrkTarget(context, `${name} upload`, base, pid, { path: paths.upload, uploadBytes: bodyBytes }),

@@ -67,3 +67,11 @@ export function wrkTarget(context: ScenarioContext, name: string, base: string, 
       }),
   };
 }
+
+/** The pair most scenarios compare: nginx configured as ingress-nginx, and one Sluice on the shared routes. */
+export async function nginxAndSluice(context: ScenarioContext, cleanup: Cleanup): Promise<{ nginx: ProxyTarget; sluice: Sluice; notes: string[] }> {
+  const notes: string[] = [];
+  const nginx = (await startBaselines(context, cleanup, ['nginx'], notes)).get('nginx')!;
+  const sluice = await sluiceOnSharedRoutes(context, cleanup, 0);
+  return { nginx, sluice, notes };
+}

@@ -2,7 +2,7 @@
 import { Cleanup } from '../lib/proc.ts';
 import type { Scenario } from '../scenario.ts';
 import { runInterleaved } from '../scenario.ts';
-import { sluiceOnSharedRoutes, startBaselines, wrkTarget } from './common.ts';
+import { nginxAndSluice, wrkTarget } from './common.ts';
 
 const connections = 200;
 
@@ -13,9 +13,7 @@ export const tailScenario: Scenario = {
   async run(context) {
     const cleanup = new Cleanup();
     try {
-      const notes: string[] = [];
-      const nginx = (await startBaselines(context, cleanup, ['nginx'], notes)).get('nginx')!;
-      const sluice = await sluiceOnSharedRoutes(context, cleanup, 0);
+      const { nginx, sluice, notes } = await nginxAndSluice(context, cleanup);
       const rows = await runInterleaved(
         [wrkTarget(context, 'nginx', nginx.url, nginx.pid, { connections }), wrkTarget(context, 'sluice', sluice.url, sluice.pid, { connections })],
         context,

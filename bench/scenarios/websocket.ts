@@ -6,7 +6,7 @@ import { hosts } from '../lib/net.ts';
 import { runWsLoop } from '../load/ws-loop.ts';
 import type { Scenario, Target } from '../scenario.ts';
 import { runInterleaved } from '../scenario.ts';
-import { sluiceOnSharedRoutes, startBaselines } from './common.ts';
+import { nginxAndSluice } from './common.ts';
 
 const messageBytes = 128;
 
@@ -17,9 +17,7 @@ export const websocketScenario: Scenario = {
   async run(context) {
     const cleanup = new Cleanup();
     try {
-      const notes: string[] = [];
-      const nginx = (await startBaselines(context, cleanup, ['nginx'], notes)).get('nginx')!;
-      const sluice = await sluiceOnSharedRoutes(context, cleanup, 0);
+      const { nginx, sluice, notes } = await nginxAndSluice(context, cleanup);
       const pod = context.pods.ws[0]!;
       const target = (name: string, base: string, pid: number | undefined): Target => ({
         name,
