@@ -27,6 +27,14 @@ export interface WorkerPoolOptions {
 
 const workerEntry = new URL('./worker-main.ts', import.meta.url);
 
+/**
+ * A worker's young generation capped at 12 MiB (V8's semi-space 4 MiB instead of 16): a proxy allocates short-lived
+ * objects per request, and V8 grows the young generation to its maximum under load. Measured, one worker under
+ * wrk (50 connections), 3 interleaved rounds each: peak RSS 232–284 → 194–210 MiB, CPU per request 49.2 → 50.9 µs
+ * on average (run-to-run noise here is ±8 %).
+ */
+const resourceLimits = { maxYoungGenerationSizeMb: 12 };
+
 class WorkerHandle {
   readonly thread: Worker;
   readonly id: number;
@@ -40,7 +48,7 @@ class WorkerHandle {
   constructor(id: number, init: WorkerInit) {
     this.id = id;
     const transferList = init.accessLogPort === null ? [] : [init.accessLogPort];
-    this.thread = new Worker(workerEntry, { workerData: init, transferList, name: `sluice-worker-${id}` });
+    this.thread = new Worker(workerEntry, { workerData: init, transferList, name: `sluice-worker-${id}`, resourceLimits });
   }
 
   post(message: ToWorker): void {
