@@ -10,15 +10,6 @@ command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 command -v taskset >/dev/null 2>&1 || missing+=(util-linux)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else
-    echo "npm run bench needs ${missing[*]}: install Debian's packages (apt-get install ${missing[*]}) and run again." >&2
-    exit 1
-  fi
-fi
-echo "Installing ${missing[*]} (Debian packages) for the benchmark suite..." >&2
-$SUDO apt-get update -qq
 # The suite starts its own nginx and caddy processes (own configs, loopback ports 28xxx). On a machine with an init
 # system Debian also starts the packaged services on port 80; the suite neither needs nor touches them.
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+exec bash "$(dirname "$0")/../scripts/install-debian-packages.sh" "npm run bench" "${missing[@]}"
