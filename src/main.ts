@@ -4,7 +4,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { AddressInfo, Server } from 'node:net';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './cli/options.ts';
 import { AggregatorRegistry, Registry } from 'prom-client';
@@ -14,6 +13,7 @@ import { generateFakeCertificate, planCertificates } from './tls/index.ts';
 import { ManifestSource, loadKubeModules, type KubeSource, type StatusPublisher } from './watch/index.ts';
 import { RouteUpdater, createStatusServer, type MetricsSource } from './proxy/index.ts';
 import { createBucketMemory } from './proxy/rate-limit/shared-buckets.ts';
+import { listen } from './proxy/listen.ts';
 import { controlObservability, type LiveSources } from './proxy/metrics/observability.ts';
 import { fileSink } from './proxy/access-log/line-sink.ts';
 import { WorkerPool, servedBy } from './workers/index.ts';
@@ -48,7 +48,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     },
     observability.registry === null ? null : nodeMetrics(observability.registry, () => pool),
   );
-  await listen(status, config.statusPort, config.bindAddress, 'status', logger);
+  const statusPort = await listen(status, { port: config.statusPort, host: config.bindAddress });
+  logger.info({ listener: 'status', address: config.bindAddress, port: statusPort }, 'listening');
 
   const isServed = servedBy(config);
   const statusPublisher =
@@ -177,16 +178,5 @@ function createStatusPublisher(
     publishAddresses: config.publishStatusAddresses,
     env: process.env,
     isServed,
-  });
-}
-
-function listen(server: Server, port: number, host: string, listener: string, logger: Logger): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ port, host }, () => {
-      server.off('error', reject);
-      logger.info({ listener, address: host, port: (server.address() as AddressInfo).port }, 'listening');
-      resolve();
-    });
   });
 }

@@ -1,7 +1,6 @@
 // One worker's serving side: compiles every snapshot the primary hands it (compile is pure and deterministic, so
 // all workers hold equal tables), keeps its own endpoint store, upstream pools, certificates and counters, and
 // serves both listeners, bound with SO_REUSEPORT so the kernel spreads connections over the workers.
-import type { AddressInfo, Server } from 'node:net';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../cli/options.ts';
 import { emptySnapshot, type EndpointSlice, type Ingress, type IngressClass, type Snapshot, type SettingValues, type SourceUpdate } from '../model/index.ts';
@@ -10,6 +9,7 @@ import { CertificateStore, type IndexedCertificate } from '../tls/index.ts';
 import { EndpointStore, RouteUpdater, TableSlot, Upstreams, createProxyServer } from '../proxy/index.ts';
 import { RateLimits, attachRateLimits } from '../proxy/rate-limit/rate-limit-stage.ts';
 import { announceShutdown } from '../proxy/server-drain.ts';
+import { listen } from '../proxy/listen.ts';
 import { servingObservability, type LiveSources } from '../proxy/metrics/observability.ts';
 import { portSink } from '../proxy/access-log/line-sink.ts';
 import type { MessagePort } from 'node:worker_threads';
@@ -109,8 +109,9 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
       return true;
     },
     async listen(ports) {
-      const http = await listen(proxy.server, ports.http, config.bindAddress);
-      const https = await listen(secureProxy.server, ports.https, config.bindAddress);
+      // SO_REUSEPORT: every worker binds the same ports and the kernel spreads new connections over them.
+      const http = await listen(proxy.server, { port: ports.http, host: config.bindAddress, reusePort: true });
+      const https = await listen(secureProxy.server, { port: ports.https, host: config.bindAddress, reusePort: true });
       return { http, https };
     },
     metrics: () => observability.metricsJson(),
@@ -140,15 +141,4 @@ export function servedBy(config: GatewayConfig): (ingress: Ingress, snapshot: Sn
     if (classes === undefined) classMaps.set(snapshot, (classes = new Map(snapshot.ingressClasses.map((c) => [c.metadata.name, c]))));
     return isOurIngress(ingress, classes, config.compile);
   };
-}
-
-/** SO_REUSEPORT: every worker binds the same port and the kernel spreads new connections over them. */
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ port, host, reusePort: true }, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
 }
