@@ -79,6 +79,8 @@ export class WorkerPool {
   #ports: ListenerPorts;
   #seq = 0;
   #latest: SourceUpdate | undefined;
+  /** #latest's snapshot as sent to workers, serialised once (start, replacements and broadcasts share it). */
+  #latestSnapshotJson = '';
   #nextId = 1;
   #stopping = false;
   #metricsId = 0;
@@ -113,6 +115,7 @@ export class WorkerPool {
    */
   async start(first: SourceUpdate): Promise<ListenerPorts> {
     this.#latest = first;
+    this.#latestSnapshotJson = JSON.stringify(first.snapshot);
     this.#seq = 1;
     const firstWorker = this.#spawn();
     this.#ports = await this.#whenListening(firstWorker);
@@ -127,9 +130,10 @@ export class WorkerPool {
    */
   broadcast(update: SourceUpdate, snapshotChanged = true): Promise<void> {
     this.#latest = update;
+    if (snapshotChanged) this.#latestSnapshotJson = JSON.stringify(update.snapshot);
     const seq = ++this.#seq;
     const workers = [...this.#workers.values()];
-    const snapshotJson = snapshotChanged ? JSON.stringify(update.snapshot) : null;
+    const snapshotJson = snapshotChanged ? this.#latestSnapshotJson : null;
     for (const worker of workers) worker.post({ type: 'update', seq, snapshotJson, endpointSlices: update.endpointSlices });
     return Promise.all(workers.map((worker) => worker.applied(seq))).then(() => undefined);
   }
@@ -167,8 +171,8 @@ export class WorkerPool {
   async drain(graceMs: number, onListenersClosed: () => void): Promise<void> {
     this.#stopping = true;
     const workers = [...this.#workers.values()];
-    const closed = workers.map((worker) => this.#reply(worker, 'listeners-closed'));
-    const drained = workers.map((worker) => this.#reply(worker, 'drained'));
+    const closed = workers.map((worker) => this.#next(worker, 'listeners-closed'));
+    const drained = workers.map((worker) => this.#next(worker, 'drained'));
     for (const worker of workers) worker.post({ type: 'drain', graceMs });
     await Promise.all(closed);
     onListenersClosed();
@@ -192,7 +196,7 @@ export class WorkerPool {
     worker.thread.on('exit', (code) => this.#onExit(worker, code));
     // The newest state first: a replacement worker starts from what the others serve now.
     const latest = this.#latest;
-    if (latest !== undefined) worker.post({ type: 'update', seq: this.#seq, snapshotJson: JSON.stringify(latest.snapshot), endpointSlices: latest.endpointSlices });
+    if (latest !== undefined) worker.post({ type: 'update', seq: this.#seq, snapshotJson: this.#latestSnapshotJson, endpointSlices: latest.endpointSlices });
     return worker;
   }
 
@@ -211,7 +215,7 @@ export class WorkerPool {
         return;
       case 'listeners-closed':
       case 'drained':
-        return; // awaited through #reply
+        return; // awaited through #next
     }
   }
 
@@ -237,16 +241,23 @@ export class WorkerPool {
   }
 
   /** The worker's ports once it listens; rejects if it exits first. */
-  #whenListening(worker: WorkerHandle): Promise<ListenerPorts> {
-    return new Promise((resolve, reject) => {
+  async #whenListening(worker: WorkerHandle): Promise<ListenerPorts> {
+    const message = await this.#next(worker, 'listening');
+    if (message === undefined) throw new Error(`worker ${worker.id} exited before listening`);
+    return message.ports;
+  }
+
+  /** The worker's next message of `type`; undefined if its thread ends first. */
+  #next<T extends FromWorker['type']>(worker: WorkerHandle, type: T): Promise<Extract<FromWorker, { type: T }> | undefined> {
+    return new Promise((resolve) => {
       const onMessage = (message: FromWorker): void => {
-        if (message.type !== 'listening') return;
+        if (message.type !== type) return;
         cleanup();
-        resolve(message.ports);
+        resolve(message as Extract<FromWorker, { type: T }>);
       };
-      const onExit = (code: number): void => {
+      const onExit = (): void => {
         cleanup();
-        reject(new Error(`worker ${worker.id} exited with code ${code} before listening`));
+        resolve(undefined);
       };
       const cleanup = (): void => {
         worker.thread.off('message', onMessage);
@@ -254,18 +265,6 @@ export class WorkerPool {
       };
       worker.thread.on('message', onMessage);
       worker.thread.on('exit', onExit);
-    });
-  }
-
-  #reply(worker: WorkerHandle, type: 'listeners-closed' | 'drained'): Promise<void> {
-    return new Promise((resolve) => {
-      const onMessage = (message: FromWorker): void => {
-        if (message.type !== type) return;
-        worker.thread.off('message', onMessage);
-        resolve();
-      };
-      worker.thread.on('message', onMessage);
-      worker.thread.once('exit', () => resolve());
     });
   }
 }
