@@ -30,6 +30,13 @@ const emptyKind = 0;
 const rateKind = 1;
 const connectionKind = 2;
 
+// Hash seeds: the set index and the identity within the set come from different hashes of the client key, and a
+// zone's limit_req and limit_conn entries from different hashes of its name.
+const setSeed = 0x85ebca6b;
+const keySeed = 0x9e3779b1;
+const rateZoneSeed = 0x27d4eb2f;
+const connectionZoneSeed = 0x165667b1;
+
 /** 2^15 sets × 8 slots = 262 144 entries in 10 MiB (pages are only resident once used). */
 export const defaultBucketSets = 1 << 15;
 
@@ -51,6 +58,7 @@ export class SharedBuckets {
   // Scratch state reused by every call (a call runs to completion on its thread before the next starts).
   readonly #view = new SlotView();
   readonly #found = new Int32Array(8);
+  readonly #zoneHashes = new Int32Array(8);
 
   constructor(memory: SharedArrayBuffer) {
     this.#ints = new Int32Array(memory);
@@ -72,16 +80,19 @@ export class SharedBuckets {
    * Returns -1 when admitted, else the milliseconds until the refusing zones would admit (for Retry-After).
    */
   admitRequests(limits: readonly RequestRateLimit[], key: string, now: number): number {
-    const keyHash = hashString(key, 0x9e3779b1);
-    const set = hashString(key, 0x85ebca6b) & this.#setMask;
+    const keyHash = hashString(key, keySeed);
+    const set = hashString(key, setSeed) & this.#setMask;
     const found = this.#found;
+    const zoneHashes = this.#zoneHashes;
     const count = Math.min(limits.length, found.length);
+    // Hashed once, before the lock: the critical section is only the table's arithmetic.
+    for (let i = 0; i < count; i++) zoneHashes[i] = hashString(limits[i]!.zone, rateZoneSeed);
     this.#lock(set);
     try {
       let refusedFor = -1;
       for (let i = 0; i < count; i++) {
         const limit = limits[i]!;
-        const slot = this.#find(set, hashString(limit.zone, 0x27d4eb2f), keyHash, rateKind);
+        const slot = this.#find(set, zoneHashes[i]!, keyHash, rateKind);
         found[i] = slot;
         const state = slot < 0 ? undefined : this.#read(slot);
         if (admitExcess(state, now, limit.rate, limit.burst) >= 0) continue;
@@ -94,7 +105,7 @@ export class SharedBuckets {
         const state = slot < 0 ? undefined : this.#read(slot);
         const excess = admitExcess(state, now, limit.rate, limit.burst);
         if (slot < 0) {
-          slot = this.#claim(set, hashString(limit.zone, 0x27d4eb2f), keyHash, rateKind, now, found, i);
+          slot = this.#claim(set, zoneHashes[i]!, keyHash, rateKind, now, found, i);
           found[i] = slot;
           this.#write(slot, excess, now, limit.rate);
         } else {
@@ -113,9 +124,9 @@ export class SharedBuckets {
    * was admitted; an admitted request must call releaseConnection once when it ends.
    */
   acquireConnection(zone: string, limit: number, key: string, now: number): boolean {
-    const keyHash = hashString(key, 0x9e3779b1);
-    const set = hashString(key, 0x85ebca6b) & this.#setMask;
-    const zoneHash = hashString(zone, 0x165667b1);
+    const keyHash = hashString(key, keySeed);
+    const set = hashString(key, setSeed) & this.#setMask;
+    const zoneHash = hashString(zone, connectionZoneSeed);
     this.#lock(set);
     try {
       let slot = this.#find(set, zoneHash, keyHash, connectionKind);
@@ -131,11 +142,12 @@ export class SharedBuckets {
   }
 
   releaseConnection(zone: string, key: string, now: number): void {
-    const keyHash = hashString(key, 0x9e3779b1);
-    const set = hashString(key, 0x85ebca6b) & this.#setMask;
+    const keyHash = hashString(key, keySeed);
+    const set = hashString(key, setSeed) & this.#setMask;
+    const zoneHash = hashString(zone, connectionZoneSeed);
     this.#lock(set);
     try {
-      const slot = this.#find(set, hashString(zone, 0x165667b1), keyHash, connectionKind);
+      const slot = this.#find(set, zoneHash, keyHash, connectionKind);
       // Gone only if the set overflowed with requests in progress (#claim's last resort): nothing to release.
       if (slot < 0) return;
       const left = this.#ints[slot + excessField]! - 1;
@@ -148,10 +160,12 @@ export class SharedBuckets {
 
   /** The limit_req state of `key` in `zone` (tests): undefined when the node has no entry for it. */
   stateOf(zone: string, key: string): BucketState | undefined {
-    const set = hashString(key, 0x85ebca6b) & this.#setMask;
+    const set = hashString(key, setSeed) & this.#setMask;
+    const zoneHash = hashString(zone, rateZoneSeed);
+    const keyHash = hashString(key, keySeed);
     this.#lock(set);
     try {
-      const slot = this.#find(set, hashString(zone, 0x27d4eb2f), hashString(key, 0x9e3779b1), rateKind);
+      const slot = this.#find(set, zoneHash, keyHash, rateKind);
       return slot < 0 ? undefined : { ...this.#read(slot) };
     } finally {
       this.#unlock(set);
