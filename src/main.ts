@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { GatewayConfig } from './cli/options.ts';
 import { AggregatorRegistry, Registry } from 'prom-client';
 import { emptySnapshot, type Diagnostic, type Ingress, type Snapshot, type SourceUpdate } from './model/index.ts';
-import { compareIngresses, compile } from './router/index.ts';
+import { CompileCache, compareIngresses, compile } from './router/index.ts';
 import { generateFakeCertificate, planCertificates } from './tls/index.ts';
 import { ManifestSource, loadKubeModules, type KubeSource, type StatusPublisher } from './watch/index.ts';
 import { RouteUpdater, createStatusServer, type MetricsSource } from './proxy/index.ts';
@@ -57,10 +57,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   // The primary compiles too, for what must happen once per node rather than once per worker: diagnostics in
   // the log, Ingress status and Events, the generation count. Workers compile the same snapshot to serve it.
   let latest: SourceUpdate | undefined;
+  // Kept from compile to compile: a change recompiles only the hosts it touches (router/compile-cache.ts).
+  const compileCache = new CompileCache();
   const updater = new RouteUpdater({
     // `previous`: the serving table's settings, kept for a global ConfigMap key whose new value is invalid.
     compile: (snapshot, options, previous) => {
-      const compiled = compile(snapshot, options, previous);
+      const compiled = compile(snapshot, options, previous, compileCache);
       const plan = planCertificates(snapshot, { isServed, order: compareIngresses, defaultSecret: config.tls.defaultSslCertificate, now: new Date() });
       const result = { ...compiled, diagnostics: [...compiled.diagnostics, ...plan.diagnostics] };
       statusPublisher?.observe(snapshot, result.diagnostics);

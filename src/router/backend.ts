@@ -20,16 +20,22 @@ import { diagnose } from './diagnostics.ts';
  * endpoint store at request time.
  */
 export class BackendResolver {
-  /** Every resolved target, keyed `namespace/service:port`; one object per key so routes share it. */
+  /** Every target this resolver resolved, keyed `namespace/service:port`; one object per key so routes share it. */
   readonly backends = new Map<string, BackendTarget>();
-  readonly #services = new Map<string, Service>();
+  /**
+   * Every Service looked up, with what was found (undefined: absent). A host compiled with this resolver stays
+   * valid while each of these keys still finds the very same object (compile-cache.ts).
+   */
+  readonly reads = new Map<string, Service | undefined>();
+  readonly #services: ReadonlyMap<string, Service>;
+  /** Targets made earlier (other hosts of this compile, the previous table): reused while their port is unchanged. */
+  readonly #known: Map<string, BackendTarget>;
   readonly #diagnostics: Diagnostic[];
 
-  constructor(services: readonly Service[], diagnostics: Diagnostic[]) {
-    for (const service of services) {
-      const key = `${service.metadata.namespace}/${service.metadata.name}`;
-      if (!this.#services.has(key)) this.#services.set(key, service);
-    }
+  /** `services`: indexServices() of the snapshot; `known`: shared by every resolver of a compile. */
+  constructor(services: ReadonlyMap<string, Service>, diagnostics: Diagnostic[], known: Map<string, BackendTarget> = new Map()) {
+    this.#services = services;
+    this.#known = known;
     this.#diagnostics = diagnostics;
   }
 
@@ -55,7 +61,7 @@ export class BackendResolver {
       return this.#fail(ingress, 'InvalidBackend', field, message);
     }
     const serviceRef = `Service ${ingress.namespace}/${backend.name}`;
-    const service = this.#services.get(`${ingress.namespace}/${backend.name}`);
+    const service = this.#service(`${ingress.namespace}/${backend.name}`);
     if (service === undefined) {
       return this.#fail(ingress, 'ServiceNotFound', `${field}.name`, `${serviceRef} not found; the route answers 503`);
     }
@@ -81,10 +87,16 @@ export class BackendResolver {
    * no port; the caller reports it (ingress-nginx only logs it and serves without the fallback).
    */
   firstPort(namespace: string, name: string): BackendTarget | undefined {
-    const service = this.#services.get(`${namespace}/${name}`);
+    const service = this.#service(`${namespace}/${name}`);
     const port = service?.spec.ports[0];
     if (service === undefined || service.spec.type === 'ExternalName' || port === undefined) return undefined;
     return this.#target(namespace, name, port);
+  }
+
+  #service(key: string): Service | undefined {
+    const service = this.#services.get(key);
+    this.reads.set(key, service);
+    return service;
   }
 
   #target(namespace: string, service: string, servicePort: ServicePort): BackendTarget {
@@ -92,10 +104,13 @@ export class BackendResolver {
     // one target (one endpoint set, one connection pool).
     const key = `${namespace}/${service}:${servicePort.name !== '' ? servicePort.name : servicePort.port}`;
     let target = this.backends.get(key);
-    if (target === undefined) {
+    if (target !== undefined) return target;
+    target = this.#known.get(key);
+    if (target === undefined || !samePort(target.servicePort, servicePort)) {
       target = Object.freeze({ key, namespace, service, servicePort: Object.freeze({ ...servicePort }) });
-      this.backends.set(key, target);
+      this.#known.set(key, target);
     }
+    this.backends.set(key, target);
     return target;
   }
 
@@ -103,4 +118,19 @@ export class BackendResolver {
     this.#diagnostics.push(diagnose(ingress, reason, field, message));
     return { kind: 'unavailable', status: 503, reason };
   }
+}
+
+/** The snapshot's Services by `namespace/name` (the first of duplicates wins), built once per compile. */
+export function indexServices(services: readonly Service[]): Map<string, Service> {
+  const index = new Map<string, Service>();
+  for (const service of services) {
+    const key = `${service.metadata.namespace}/${service.metadata.name}`;
+    if (!index.has(key)) index.set(key, service);
+  }
+  return index;
+}
+
+function samePort(a: ServicePort, b: ServicePort): boolean {
+  const keys = Object.keys(b) as (keyof ServicePort)[];
+  return Object.keys(a).length === keys.length && keys.every((key) => a[key] === b[key]);
 }

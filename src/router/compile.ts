@@ -1,16 +1,15 @@
-import type { CompileOptions, Diagnostic, IngressClass, SettingValues, Snapshot } from '../model/index.ts';
-import { BackendResolver } from './backend.ts';
+import type { BackendTarget, CompileOptions, Diagnostic, IngressClass, ObjectRef, SettingValues, Snapshot } from '../model/index.ts';
+import { indexServices } from './backend.ts';
+import { CompileCache } from './compile-cache.ts';
 import { compareDiagnostics, compareStrings } from './diagnostics.ts';
-import { markRegexHosts, tlsHosts } from './host-modes.ts';
-import { addWwwServers, attachFallbackFeatures } from './host-routes.ts';
+import { compileHost } from './host-compile.ts';
+import { wwwRedirectServers } from './host-routes.ts';
+import type { HostIndex } from './host-index.ts';
 import { isOurIngress } from './ingress-class.ts';
-import { compareIngresses } from './ingress-order.ts';
-import { addPathRoutes } from './path-routes.ts';
-import { prepareIngress, type PreparedIngress } from './prepare.ts';
-import type { FeatureContext } from './route-features.ts';
-import { createServers } from './servers.ts';
+import type { IngressSet } from './ingress-set.ts';
+import { reportUnusedDefaultBackends } from './servers.ts';
 import { resolveSettings } from './settings/index.ts';
-import { CompiledRouteTable } from './table.ts';
+import { CompiledRouteTable, compileServer, type CompiledServer } from './table.ts';
 
 export interface CompileResult {
   readonly table: CompiledRouteTable;
@@ -25,42 +24,73 @@ export interface CompileResult {
  * because every decision is taken in one order (oldest Ingress first, see ingress-order.ts) and every output is
  * sorted.
  *
- * Stages, in the order their decisions depend on each other: servers and their fallbacks (servers.ts) → host-wide
- * regex mode and TLS (host-modes.ts, which need every Ingress of a host) → the fallbacks' annotations → the paths
- * (path-routes.ts) → the www servers of from-to-www-redirect, which must know every served host.
+ * Each Ingress is prepared (prepare.ts: annotations, hosts, paths), then each host is compiled from the
+ * Ingresses that name it (host-compile.ts); what needs every host comes last: the defaultBackends that serve
+ * fewer hosts than their Ingress names, and the www servers of from-to-www-redirect, which must know every host.
+ * `cache` (the caller's, kept from compile to compile) lets unchanged Ingresses and hosts be reused instead of
+ * redone; it never changes the result (compile-cache.ts).
  *
  * The global ConfigMap becomes the table's settings (settings/): `previous` is the settings of the table serving
  * now, which an invalid ConfigMap value leaves in effect for its key (absent: the defaults, options.settings).
  */
-export function compile(snapshot: Snapshot, options: CompileOptions, previous: SettingValues = options.settings): CompileResult {
+export function compile(
+  snapshot: Snapshot,
+  options: CompileOptions,
+  previous: SettingValues = options.settings,
+  cache: CompileCache = new CompileCache(),
+): CompileResult {
+  try {
+    return compileWith(cache, snapshot, options, previous);
+  } catch (error: unknown) {
+    // A throw here is a bug, never user input; whatever the cache had half-updated must not outlive it.
+    cache.clear();
+    throw error;
+  }
+}
+
+function compileWith(cache: CompileCache, snapshot: Snapshot, options: CompileOptions, previous: SettingValues): CompileResult {
+  const { ingresses, hosts } = cache.begin(options);
   const { settings, diagnostics } = resolveSettings(snapshot.configMap, options.settings, previous);
   const classes = indexIngressClasses(snapshot.ingressClasses);
-  const ingresses = snapshot.ingresses
-    .filter((ingress) => isOurIngress(ingress, classes, options))
-    .sort(compareIngresses)
-    .map((ingress) => prepareIngress(ingress, options, diagnostics))
-    .filter((prepared): prepared is PreparedIngress => prepared !== null);
-  const resolver = new BackendResolver(snapshot.services, diagnostics);
-  const servers = createServers(ingresses, resolver, diagnostics);
-  markRegexHosts(ingresses, servers);
-  const features: FeatureContext = {
-    resolver,
-    diagnostics,
-    tlsHosts: tlsHosts(ingresses),
-    prefix: options.annotationsPrefix,
-    fallbacks: new Map(),
-    rateLimits: new Map(),
-  };
-  attachFallbackFeatures(servers.values(), features);
-  addPathRoutes(ingresses, servers, { resolver, diagnostics, options, features });
-  addWwwServers(servers, features, diagnostics);
+  const changes = ingresses.sync(snapshot.ingresses, (ingress) => isOurIngress(ingress, classes, options), diagnostics);
+  const context = { options, services: indexServices(snapshot.services), targets: cache.knownTargets(), rateLimits: cache.rateLimits };
+  hosts.sync(changes, (prepared) => ingresses.rankOf(prepared), context.services, (host, members) => compileHost(host, members, context));
+  const servers: CompiledServer[] = [];
+  const backends = new Map<string, BackendTarget>();
+  for (const result of hosts.results.values()) {
+    servers.push(result.server);
+    for (const diagnostic of result.diagnostics) diagnostics.push(diagnostic);
+    for (const [key, target] of result.backends) backends.set(key, target);
+  }
+  reportUnusedDefaultBackends(changes.ordered, (host) => hosts.creatorOf(host), diagnostics);
+  for (const draft of wwwRedirectServers(wwwCandidates(hosts, ingresses), (host) => hosts.results.has(host), options.annotationsPrefix, diagnostics)) {
+    servers.push(compileServer(draft, options.pathMatching));
+  }
+  cache.end(backends);
   return {
-    table: new CompiledRouteTable(servers.values(), resolver.backends, options.pathMatching, settings),
+    table: new CompiledRouteTable(servers, backends, options.pathMatching, settings),
     diagnostics: uniqueSorted(diagnostics),
   };
 }
 
-/** A rule reported from two routes (a path and the host's fallback) is one diagnostic. */
+/**
+ * The hosts with from-to-www-redirect, in the order ingress-nginx creates servers (the order its redirect
+ * servers are made in, which decides the rare case of two hosts wanting the same www name): by the rank of the
+ * host's creator, then by the creator's first rule for it.
+ */
+function wwwCandidates(hosts: HostIndex, ingresses: IngressSet): Array<[string, ObjectRef]> {
+  const candidates: Array<{ host: string; redirect: ObjectRef; rank: number; rule: number }> = [];
+  for (const [host, result] of hosts.results) {
+    const creator = hosts.creatorOf(host);
+    if (result.wwwRedirect === undefined || creator === undefined) continue;
+    const rule = creator.rules.findIndex((one) => one.host === host);
+    candidates.push({ host, redirect: result.wwwRedirect, rank: ingresses.rankOf(creator), rule });
+  }
+  candidates.sort((a, b) => a.rank - b.rank || a.rule - b.rule);
+  return candidates.map((candidate) => [candidate.host, candidate.redirect]);
+}
+
+/** A rule reported from two routes (a path and the host's fallback), or from two hosts, is one diagnostic. */
 function uniqueSorted(diagnostics: Diagnostic[]): Diagnostic[] {
   const sorted = diagnostics.sort(compareDiagnostics);
   return sorted.filter((diagnostic, i) => i === 0 || compareDiagnostics(sorted[i - 1]!, diagnostic) !== 0);

@@ -19,11 +19,12 @@ export function compareIngresses(a: Ingress, b: Ingress): number {
   return compareStrings(qualifiedName(b), qualifiedName(a));
 }
 
-function qualifiedName(ingress: Ingress): string {
+export function qualifiedName(ingress: Ingress): string {
   return `${ingress.metadata.namespace}/${ingress.metadata.name}`;
 }
 
-function creationTime(ingress: Ingress): number {
+export function creationTime(ingress: Ingress): number {
   const parsed = Date.parse(ingress.metadata.creationTimestamp);
   return Number.isNaN(parsed) ? Number.NEGATIVE_INFINITY : parsed;
 }
+

@@ -20,19 +20,15 @@ export interface PathContext {
   readonly features: FeatureContext;
 }
 
-export function addPathRoutes(
-  ingresses: readonly PreparedIngress[],
-  servers: ReadonlyMap<string, ServerDraft>,
-  ctx: PathContext,
-): void {
-  for (const prepared of ingresses) {
+/** Adds the paths of `members` (the Ingresses with a rule for the server's host, oldest first) to the server. */
+export function addPathRoutes(members: readonly PreparedIngress[], server: ServerDraft, ctx: PathContext): void {
+  for (const prepared of members) {
     for (const rule of prepared.rules) {
-      // createServers made a server for every valid rule host, so this lookup cannot miss.
-      const server = servers.get(rule.host)!;
+      if (rule.host !== server.host) continue;
       for (const path of rule.paths) addPath(server, prepared, path, ctx);
     }
   }
-  for (const server of servers.values()) reportShadowedRoots(server, ctx.diagnostics);
+  reportShadowedRoots(server, ctx.diagnostics);
 }
 
 function addPath(server: ServerDraft, prepared: PreparedIngress, path: PreparedPath, ctx: PathContext): void {

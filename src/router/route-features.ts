@@ -13,15 +13,20 @@ export const httpRedirectCode = 308;
 /** ConfigMap no-tls-redirect-locations default: locations whose path starts with it never redirect to https. */
 const noTlsRedirectLocation = '/.well-known/acme-challenge';
 
+/** What the routes of one host share while they are compiled. */
 export interface FeatureContext {
   readonly resolver: BackendResolver;
   readonly diagnostics: Diagnostic[];
-  readonly tlsHosts: ReadonlySet<string>;
+  /** The host "has TLS" for ssl-redirect (host-modes.ts hasTls). */
+  readonly hostHasTls: boolean;
   readonly prefix: string;
-  /** default-backend annotation per Ingress, resolved (and reported) once. */
+  /** default-backend annotation per Ingress, resolved (and reported) once per host. */
   readonly fallbacks: Map<PreparedIngress, BackendTarget | null>;
-  /** limit-* annotations per Ingress, built once: every path of the Ingress shares one zone and one allowlist. */
-  readonly rateLimits: Map<PreparedIngress, RateLimit>;
+  /**
+   * limit-* annotations per Ingress, built once: every path of the Ingress shares one zone and one allowlist,
+   * whichever host it is on. Kept across compiles (CompileCache): it depends on the Ingress alone.
+   */
+  readonly rateLimits: WeakMap<PreparedIngress, RateLimit>;
 }
 
 export interface RouteSite {
@@ -41,7 +46,7 @@ export function routeFeatures(prepared: PreparedIngress, site: RouteSite, ctx: F
       ? { status: redirectAnnotation.code, target: { kind: 'url' as const, location: redirectAnnotation.url } }
       : null;
   const rewrite = pathRewrite(prepared, site, ctx);
-  const httpsWanted = ssl.force || (ssl.redirect && ctx.tlsHosts.has(site.host));
+  const httpsWanted = ssl.force || (ssl.redirect && ctx.hostHasTls);
   const sslRedirect =
     httpsWanted && !site.path.startsWith(noTlsRedirectLocation)
       ? { status: httpRedirectCode, preserveTrailingSlash: ssl.preserveTrailingSlash }

@@ -23,59 +23,72 @@ import { describeHost, makeRoute, newServerDraft, notFoundFallback, type ServerD
 // and leaves the 404; we place it like any other and let it answer 503 with a diagnostic, consistently with
 // unresolvable path backends, so that a later change in what we support cannot move traffic to another backend.
 
-export function createServers(
-  ingresses: readonly PreparedIngress[],
+/**
+ * The server of one host, from the Ingresses with a valid rule for it, oldest first: the oldest creates it and its
+ * spec.defaultBackend (if any) is the fallback. For the catch-all host '' the members are also the Ingresses that
+ * claim its fallback (spec.defaultBackend and no rules), and the server never has a creator: it always exists.
+ */
+export function createServer(
+  host: string,
+  members: readonly PreparedIngress[],
   resolver: BackendResolver,
   diagnostics: Diagnostic[],
-): Map<string, ServerDraft> {
-  const servers = new Map<string, ServerDraft>([['', newServerDraft('', notFoundFallback(''))]]);
-  let catchAllOwner: ObjectRef | undefined;
-  for (const prepared of ingresses) {
-    const defaultBackend = prepared.ingress.spec.defaultBackend;
-    if (defaultBackend === undefined) {
-      createHostServers(prepared, servers, undefined);
-      continue;
-    }
-    // Resolved only where used, so an ignored defaultBackend reports why it is ignored, not a missing Service.
-    let action: RouteAction | undefined;
-    const fallbackAction = (): RouteAction =>
-      (action ??= resolver.resolve(prepared.ref, defaultBackend, 'spec.defaultBackend'));
-    if (!prepared.hasRules) {
-      if (catchAllOwner === undefined) {
-        catchAllOwner = prepared.ref;
-        servers.get('')!.fallback = makeRoute('', '/', 'Fallback', prepared.ref, fallbackAction());
-      } else {
-        const why = `${formatRef(catchAllOwner)} already provides the catch-all default backend`;
-        diagnostics.push(ignored(prepared.ref, `${why} (oldest first; ties: namespace/name in reverse order, as ingress-nginx)`));
-      }
-      continue;
-    }
-    const { created, skipped } = createHostServers(prepared, servers, fallbackAction);
-    reportUnusedDefaultBackend(prepared, created, skipped, diagnostics);
-  }
-  return servers;
+): ServerDraft {
+  if (host === '') return createCatchAll(members, resolver, diagnostics);
+  const creator = members[0]!;
+  const defaultBackend = creator.ingress.spec.defaultBackend;
+  // Resolved only where used, so an ignored defaultBackend reports why it is ignored, not a missing Service.
+  const fallback =
+    defaultBackend === undefined
+      ? notFoundFallback(host)
+      : makeRoute(host, '/', 'Fallback', creator.ref, resolver.resolve(creator.ref, defaultBackend, 'spec.defaultBackend'));
+  return newServerDraft(host, fallback, creator);
 }
 
-function createHostServers(
-  prepared: PreparedIngress,
-  servers: Map<string, ServerDraft>,
-  fallbackAction: (() => RouteAction) | undefined,
-): { created: string[]; skipped: string[] } {
-  const created: string[] = [];
-  const skipped: string[] = [];
-  for (const { host } of prepared.rules) {
-    if (servers.has(host)) {
-      if (!created.includes(host) && !skipped.includes(host)) skipped.push(host);
-      continue;
+/** An Ingress with spec.defaultBackend and no rules offers the catch-all's fallback. */
+export function claimsCatchAll(prepared: PreparedIngress): boolean {
+  return prepared.ingress.spec.defaultBackend !== undefined && !prepared.hasRules;
+}
+
+function createCatchAll(members: readonly PreparedIngress[], resolver: BackendResolver, diagnostics: Diagnostic[]): ServerDraft {
+  const server = newServerDraft('', notFoundFallback(''));
+  let catchAllOwner: ObjectRef | undefined;
+  for (const prepared of members) {
+    if (!claimsCatchAll(prepared)) continue;
+    if (catchAllOwner === undefined) {
+      catchAllOwner = prepared.ref;
+      const action: RouteAction = resolver.resolve(prepared.ref, prepared.ingress.spec.defaultBackend!, 'spec.defaultBackend');
+      server.fallback = makeRoute('', '/', 'Fallback', prepared.ref, action);
+    } else {
+      const why = `${formatRef(catchAllOwner)} already provides the catch-all default backend`;
+      diagnostics.push(ignored(prepared.ref, `${why} (oldest first; ties: namespace/name in reverse order, as ingress-nginx)`));
     }
-    const fallback =
-      fallbackAction === undefined
-        ? notFoundFallback(host)
-        : makeRoute(host, '/', 'Fallback', prepared.ref, fallbackAction());
-    servers.set(host, newServerDraft(host, fallback, prepared));
-    created.push(host);
   }
-  return { created, skipped };
+  return server;
+}
+
+/**
+ * Reports spec.defaultBackends of Ingresses with rules that do not become the fallback of every host they name:
+ * `creatorOf(host)` is the oldest Ingress with a rule for the host (createServer's creator). Runs over every
+ * Ingress after the hosts are compiled, because it needs each Ingress's standing on all of its hosts.
+ */
+export function reportUnusedDefaultBackends(
+  ingresses: readonly PreparedIngress[],
+  creatorOf: (host: string) => PreparedIngress | undefined,
+  diagnostics: Diagnostic[],
+): void {
+  for (const prepared of ingresses) {
+    if (prepared.ingress.spec.defaultBackend === undefined || !prepared.hasRules) continue;
+    const created: string[] = [];
+    const skipped: string[] = [];
+    for (const { host } of prepared.rules) {
+      if (created.includes(host) || skipped.includes(host)) continue;
+      // The catch-all always exists before any Ingress, so a hostless rule never creates it.
+      if (host !== '' && creatorOf(host) === prepared) created.push(host);
+      else skipped.push(host);
+    }
+    reportUnusedDefaultBackend(prepared, created, skipped, diagnostics);
+  }
 }
 
 /**

@@ -30,15 +30,14 @@ export class CompiledRouteTable implements RouteTable {
   readonly #wildcardHosts = new Map<string, CompiledServer>();
   readonly #catchAll: CompiledServer;
 
+  /** `compiled`: one server per host (compileServer), in any order. */
   constructor(
-    drafts: Iterable<ServerDraft>,
+    compiled: Iterable<CompiledServer>,
     backends: ReadonlyMap<string, BackendTarget>,
     pathMatching: PathMatching = 'nginx',
     settings: GlobalSettings = defaultGlobalSettings,
   ) {
-    const servers = [...drafts]
-      .map((draft) => compileServer(draft, pathMatching))
-      .sort((a, b) => compareStrings(a.host, b.host));
+    const servers = [...compiled].sort((a, b) => compareStrings(a.host, b.host));
     let catchAll: CompiledServer | undefined;
     for (const server of servers) {
       if (server.host === '') catchAll = server;
@@ -84,7 +83,8 @@ function isWildcardLabel(host: string, end: number): boolean {
   return true;
 }
 
-function compileServer(draft: ServerDraft, pathMatching: PathMatching): CompiledServer {
+/** A filled-in server draft → its frozen lookup structure. */
+export function compileServer(draft: ServerDraft, pathMatching: PathMatching): CompiledServer {
   const exactRoutes = [...draft.exact.values()].sort(compareExactRoutes);
   const ordered = [...draft.matchers].sort(compareMatchers);
   const roots = ordered.filter(matchesEverything);

@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../cli/options.ts';
 import { emptySnapshot, type EndpointSlice, type Ingress, type IngressClass, type Snapshot, type SettingValues, type SourceUpdate } from '../model/index.ts';
-import { compareIngresses, compile, isOurIngress, normalizeHost, normalizeRequestPath } from '../router/index.ts';
+import { CompileCache, compareIngresses, compile, isOurIngress, normalizeHost, normalizeRequestPath } from '../router/index.ts';
 import { CertificateStore, type IndexedCertificate } from '../tls/index.ts';
 import { EndpointStore, RouteUpdater, TableSlot, Upstreams, createProxyServer } from '../proxy/index.ts';
 import { RateLimits, attachRateLimits } from '../proxy/rate-limit/rate-limit-stage.ts';
@@ -62,12 +62,14 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     plan: { isServed: servedBy(config), order: compareIngresses, defaultSecret: config.tls.defaultSslCertificate },
   });
   const endpoints = new EndpointStore();
+  // Kept from compile to compile: a change recompiles only the hosts it touches (router/compile-cache.ts).
+  const compileCache = new CompileCache();
   const updater = new RouteUpdater({
     // Certificates are planned from the same snapshot and installed just before its routing table. The primary
     // reports diagnostics (once, not once per worker), so this updater stays quiet.
     // `previous`: the serving table's settings, kept for a global ConfigMap key whose new value is invalid.
     compile: (snapshot, compileOptions, previous) => {
-      const compiled = compile(snapshot, compileOptions, previous);
+      const compiled = compile(snapshot, compileOptions, previous, compileCache);
       return { ...compiled, diagnostics: [...compiled.diagnostics, ...certificates.update(snapshot)] };
     },
     options: config.compile,

@@ -1,7 +1,7 @@
 // Shared by the golden and shuffle tests: where the golden cases are and how a case is rendered.
 import { readdirSync, readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
-import { compile, serializeDiagnostics, serializeTable } from '../../src/router/index.ts';
+import { compile, serializeDiagnostics, serializeTable, type CompileCache } from '../../src/router/index.ts';
 import type { Snapshot, CompileOptions } from '../../src/model/index.ts';
 import { loadCase } from './load-objects.ts';
 
@@ -18,9 +18,9 @@ export function readGoldenInput(name: string): string {
   return readFileSync(new URL(`${name}.in.yaml`, goldenDir), 'utf8');
 }
 
-/** The compiled table and diagnostics as plain data (what golden files hold). */
-export function compiledView(snapshot: Snapshot, options: CompileOptions): unknown {
-  const result = compile(snapshot, options);
+/** The compiled table and diagnostics as plain data (what golden files hold); `cache`: compile's, if given. */
+export function compiledView(snapshot: Snapshot, options: CompileOptions, cache?: CompileCache): unknown {
+  const result = compile(snapshot, options, options.settings, cache);
   // The global settings only where a case has a ConfigMap: the other cases keep their defaults.
   const settings = snapshot.configMap === null ? {} : { settings: result.table.settings };
   return { table: serializeTable(result.table), ...settings, diagnostics: serializeDiagnostics(result.diagnostics) };

@@ -3,27 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../src/model/index.ts';
 import { compiledView, goldenCases, readGoldenInput } from './golden-support.ts';
 import { loadCase } from './load-objects.ts';
-
-/** Small seeded PRNG (mulberry32): reproducible permutations without a dependency. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function shuffled<T>(items: readonly T[], next: () => number): T[] {
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
-  }
-  return copy;
-}
+import { random, shuffled } from '../support/random.ts';
 
 function permute(snapshot: Snapshot, seed: number): Snapshot {
   const next = random(seed);
