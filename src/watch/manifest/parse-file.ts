@@ -66,9 +66,9 @@ function parseDocuments(file: string, text: string): Parsed {
   const errors: Diagnostic[] = [];
   const values: unknown[] = [];
   // What yaml's parseAllDocuments does, one document at a time: each document's syntax tree is converted and
-  // dropped before the next is composed, instead of all of them being held at once. A 6.3 MiB manifest of
-  // 10 000 Ingresses (bench/): RSS after the load 396 → 250–255 MiB (measured with the bench table). Errors are not prettified: the pretty form
-  // quotes the offending source line, which may be Secret material.
+  // dropped before the next is composed, instead of all of them being held at once (bench/'s 6.3 MiB manifest
+  // of 10 000 Ingresses: RSS after the load 396 → 250–255 MiB). Errors are not prettified: the pretty form quotes
+  // the offending source line, which may be Secret material.
   let document = 0;
   for (const doc of new Composer().compose(new Parser(lineCounter.addNewLine).parse(text))) {
     const first = doc.errors[0];
