@@ -36,6 +36,24 @@ function changeFacts(label: string, samples: ChangeSamples): Fact[] {
   ];
 }
 
+/**
+ * What one more worker costs with the 10k table loaded: a third Sluice on the same files with `--workers 2`, idle
+ * RSS against the 1-worker one's (the process RSS holds the primary too, which keeps its own snapshot and table
+ * for diagnostics and status, so "RSS ÷ workers" would overstate a worker's share).
+ */
+async function perWorkerRss(context: ScenarioContext, cleanup: Cleanup, dir: string, oneWorkerRss: number): Promise<Fact[]> {
+  const args = [...context.options.sluiceArgs.filter((arg) => !arg.startsWith('--workers')), '--workers=2'];
+  const two = await mustStartSluice({ instance: 2, manifests: dir, args, readyTimeoutMs: 180_000 });
+  cleanup.add(() => two.stop());
+  await two.logs.next('routing table installed');
+  const twoRss = await rssMiB(two.pid);
+  await two.stop();
+  return [
+    { label: 'RSS idle after start, 10k table, 2 workers', unit: 'MiB', samples: [twoRss], kind: 'spread' },
+    { label: 'RSS of one more worker, 10k table (2 workers − 1 worker)', unit: 'MiB', samples: [twoRss - oneWorkerRss], kind: 'spread' },
+  ];
+}
+
 export const table10kScenario: Scenario = {
   id: 'table10k',
   title: `${tableSize.ingresses.toLocaleString('en')}-Ingress table`,
@@ -73,6 +91,7 @@ export const table10kScenario: Scenario = {
         ...changeFacts('EndpointSlice change, 10k table', await endpointChangeLatency(big.sluice, big.dir, context.pods, samples)),
         ...changeFacts('Ingress change, 1 route', await ingressChangeLatency(small.sluice, small.dir, samples)),
         ...changeFacts('EndpointSlice change, 1 route', await endpointChangeLatency(small.sluice, small.dir, context.pods, samples)),
+        ...(await perWorkerRss(context, cleanup, big.dir, idleRss)),
       ];
       return {
         id: 'table10k',
