@@ -6,7 +6,7 @@
 // 10 000-Ingress snapshot (measured in bench/: 50–370 ms per endpoint change when the whole view was serialised).
 // A relist (new objects, same content) still compares equal, by content.
 
-import { JsonByIdentity } from './json-by-identity.ts';
+import { jsonByIdentity, type JsonByIdentity } from './json-by-identity.ts';
 
 export class ChangeDetector {
   #seen = new Map<string, unknown>();
@@ -15,7 +15,7 @@ export class ChangeDetector {
 
   /** `replacer`: JSON.stringify's, for content that does not count (e.g. resourceVersion). */
   constructor(replacer?: (key: string, value: unknown) => unknown) {
-    this.#json = new JsonByIdentity(replacer);
+    this.#json = jsonByIdentity(replacer);
   }
 
   /** Whether `view` differs in content from the previous one; remembers `view` for the next call. */

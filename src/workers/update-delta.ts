@@ -23,7 +23,7 @@ import {
   type Service,
   type SourceUpdate,
 } from '../model/index.ts';
-import { JsonByIdentity, withoutResourceVersion } from '../watch/json-by-identity.ts';
+import { jsonByIdentity, withoutResourceVersion } from '../watch/json-by-identity.ts';
 
 /** One kind's changes; both lists in compareNames order. */
 export interface KindDelta<T> {
@@ -58,7 +58,8 @@ export function isEmpty(delta: KindDelta<unknown>): boolean {
 const noChange: KindDelta<never> = Object.freeze({ upserts: Object.freeze([]), removed: Object.freeze([]) });
 
 export class UpdateDeltas {
-  readonly #json = new JsonByIdentity(withoutResourceVersion);
+  /** Shared with the primary's route updater, which compares the same new objects first. */
+  readonly #json = jsonByIdentity(withoutResourceVersion);
   #last: SourceUpdate | undefined;
   /** #last's lists are all in compareNames order (a delta against it can be walked). */
   #lastOrdered = false;
