@@ -7,10 +7,13 @@
 // with a new identity. A relist (new objects, same content) and a resourceVersion-only change send nothing, by
 // the rule the route updater uses to decide whether to recompile (withoutResourceVersion), so the two agree.
 //
-// Measured with bench/'s 10 000-Ingress, 1 000-Service table and 2 workers (broadcast → every worker applied):
-// an EndpointSlice change 16–25 → 1.8–3.5 ms median (no clone of all 1 000 slices per worker); an Ingress change
-// no longer pays the snapshot's ≈40–50 ms stringify and ≈30–48 ms parse per worker, only its compile. The walk
-// over 11 000 unchanged objects takes ≈0.7 ms; a relist (every object new) ≈70–160 ms, serialising each once.
+// Measured with bench/'s 10 000-Ingress, 1 000-Service table and 2 workers, old and new runs interleaved on a
+// loaded machine. broadcast() → every worker applied, one EndpointSlice changed: 14–27 → 1.2–3.5 ms median
+// (broadcast() itself 8.7–10.5 → 0.2–0.3 ms: it cloned all 1 000 slices for each worker). One Ingress changed:
+// broadcast() 52–54 → 0.3–0.6 ms (the snapshot's stringify), the worker's decoding 53–60 → 0.4–0.6 ms median
+// (its parse), leaving the worker's compile (≈230–330 ms) as the whole cost. The walk over 11 000 unchanged
+// objects takes ≈0.7 ms; a relist (every object new) ≈50–115 ms, each object serialised once (shared with the
+// route updater's comparison).
 import {
   compareNames,
   type ConfigMap,
