@@ -18,6 +18,22 @@ export interface ObjectMeta {
   readonly labels: Readonly<Record<string, string>>;
 }
 
+/** An object's key within its kind: no two objects of one kind in a SourceUpdate share it. */
+export interface ObjectName {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/**
+ * The one order of every list in a SourceUpdate: namespace, then name (UTF-16 code units). Both sources sort by
+ * it, and the workers' snapshot mirror (src/workers/snapshot-mirror.ts) inserts by it, so a mirrored snapshot
+ * equals the source's element by element. Not one `namespace/name` string: that orders 'a-b/x' before 'a/x'.
+ */
+export function compareNames(a: ObjectName, b: ObjectName): number {
+  if (a.namespace !== b.namespace) return a.namespace < b.namespace ? -1 : 1;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
 export interface ObjectRef {
   readonly kind: ObjectKind;
   readonly namespace: string;

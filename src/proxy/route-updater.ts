@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { CompileOptions, Diagnostic, GlobalSettings, RouteTable, SettingValues, Snapshot, SourceUpdate } from '../model/index.ts';
 import { formatRef } from '../model/index.ts';
 import { ChangeDetector } from '../watch/change-detector.ts';
+import { withoutResourceVersion } from '../watch/json-by-identity.ts';
 
 export interface RouteUpdaterDeps {
   /**
@@ -154,8 +155,4 @@ export class RouteUpdater {
     this.reported = current;
     this.currentDiagnostics = unique;
   }
-}
-
-function withoutResourceVersion(key: string, value: unknown): unknown {
-  return key === 'resourceVersion' ? undefined : value;
 }

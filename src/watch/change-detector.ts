@@ -6,17 +6,16 @@
 // 10 000-Ingress snapshot (measured in bench/: 50–370 ms per endpoint change when the whole view was serialised).
 // A relist (new objects, same content) still compares equal, by content.
 
-type Replacer = (key: string, value: unknown) => unknown;
+import { jsonByIdentity, type JsonByIdentity } from './json-by-identity.ts';
 
 export class ChangeDetector {
   #seen = new Map<string, unknown>();
-  readonly #replacer: Replacer | undefined;
   /** Each object's JSON, computed at most once (the objects are frozen). */
-  readonly #json = new WeakMap<object, string>();
+  readonly #json: JsonByIdentity;
 
   /** `replacer`: JSON.stringify's, for content that does not count (e.g. resourceVersion). */
-  constructor(replacer?: Replacer) {
-    this.#replacer = replacer;
+  constructor(replacer?: (key: string, value: unknown) => unknown) {
+    this.#json = jsonByIdentity(replacer);
   }
 
   /** Whether `view` differs in content from the previous one; remembers `view` for the next call. */
@@ -44,19 +43,12 @@ export class ChangeDetector {
    */
   #equal(before: unknown, after: unknown): boolean {
     if (before === after) return true;
-    if (!Array.isArray(before) || !Array.isArray(after)) return this.#jsonOf(before) === this.#jsonOf(after);
+    if (!Array.isArray(before) || !Array.isArray(after)) return this.#json.equal(before, after);
     if (before.length !== after.length) return false;
     for (let i = 0; i < after.length; i++) {
-      if (before[i] !== after[i] && this.#jsonOf(before[i]) !== this.#jsonOf(after[i])) return false;
+      if (!this.#json.equal(before[i], after[i])) return false;
     }
     return true;
-  }
-
-  #jsonOf(value: unknown): string {
-    if (typeof value !== 'object' || value === null) return JSON.stringify(value, this.#replacer) ?? 'undefined';
-    let json = this.#json.get(value);
-    if (json === undefined) this.#json.set(value, (json = JSON.stringify(value, this.#replacer)));
-    return json;
   }
 }
 

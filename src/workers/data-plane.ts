@@ -3,7 +3,7 @@
 // serves both listeners, bound with SO_REUSEPORT so the kernel spreads connections over the workers.
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../cli/options.ts';
-import { emptySnapshot, type EndpointSlice, type Ingress, type IngressClass, type Snapshot, type SettingValues, type SourceUpdate } from '../model/index.ts';
+import { emptySnapshot, type Ingress, type IngressClass, type Snapshot, type SettingValues, type SourceUpdate } from '../model/index.ts';
 import { CompileCache, compareIngresses, compile, isOurIngress, normalizeHost, normalizeRequestPath } from '../router/index.ts';
 import { CertificateStore, type IndexedCertificate } from '../tls/index.ts';
 import { EndpointStore, RouteUpdater, TableSlot, Upstreams, createProxyServer } from '../proxy/index.ts';
@@ -27,10 +27,11 @@ export interface DataPlaneOptions {
 }
 
 export interface DataPlane {
-  /** Applies one source update; false when its compile threw (the last good table keeps serving). */
-  apply(update: SourceUpdate): boolean;
-  /** An update whose snapshot did not change: only the endpoints. */
-  applyEndpoints(slices: readonly EndpointSlice[]): boolean;
+  /**
+   * Applies one source update: its endpoints always, its snapshot compiled when `snapshotChanged` (the primary
+   * decided). False when that compile threw (the last good table keeps serving).
+   */
+  apply(update: SourceUpdate, snapshotChanged: boolean): boolean;
   /** Binds both listeners (SO_REUSEPORT); port 0 asks the OS. Call after the first update. */
   listen(ports: ListenerPorts): Promise<ListenerPorts>;
   /** prom-client JSON of this worker's counters, for the primary to aggregate; null when metrics are off. */
@@ -101,14 +102,10 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
   certificates.attach(secureProxy.server);
 
   return {
-    apply(update) {
+    apply(update, snapshotChanged) {
       const failedBefore = updater.failedCompiles;
-      updater.apply(update, [], true); // only changed snapshots are sent with one (worker-pool.ts)
+      updater.apply(update, [], snapshotChanged);
       return updater.failedCompiles === failedBefore;
-    },
-    applyEndpoints(slices) {
-      endpoints.update(slices);
-      return true;
     },
     async listen(ports) {
       // SO_REUSEPORT: every worker binds the same ports and the kernel spreads new connections over them.

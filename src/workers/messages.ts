@@ -2,9 +2,10 @@
 // The primary owns the sources; a worker owns listeners, routing table, pools and counters. Updates flow one
 // way, in order; every update is acknowledged so the primary can say "installed" only once every worker serves it.
 import type { GatewayConfig } from '../cli/options.ts';
-import type { EndpointSlice, SettingValues } from '../model/index.ts';
+import type { SettingValues } from '../model/index.ts';
 import type { IndexedCertificate } from '../tls/index.ts';
 import type { MessagePort } from 'node:worker_threads';
+import type { UpdateDelta } from './update-delta.ts';
 
 export interface ListenerPorts {
   readonly http: number;
@@ -29,12 +30,19 @@ export interface WorkerInit {
 
 export type ToWorker =
   /**
-   * A source update. `snapshotJson` null: unchanged since the previous update (endpoint churn, the common case),
-   * so the primary neither copies it nor the worker re-reads it. JSON, not a structured clone: the snapshot is
-   * plain data, and a 10 000-Ingress one takes ≈27 ms to stringify once plus ≈28 ms to parse in each worker,
-   * against ≈104 ms to structured-clone it per worker (measured, Node 24).
+   * A source update in full: the JSON of the whole SourceUpdate, for a worker's first update (a replacement's
+   * included). JSON, not a structured clone: it is plain data, and a 10 000-Ingress snapshot takes ≈27 ms to
+   * stringify once plus ≈28 ms to parse in each worker, against ≈104 ms to structured-clone it per worker
+   * (measured, Node 24). The worker compiles it.
    */
-  | { readonly type: 'update'; readonly seq: number; readonly snapshotJson: string | null; readonly endpointSlices: readonly EndpointSlice[] }
+  | { readonly type: 'update'; readonly seq: number; readonly full: string }
+  /**
+   * Every later source update: only what changed since the previous one (update-delta.ts), structured-cloned
+   * (a few objects: no JSON round trip to pay for), which the worker applies to the update it holds
+   * (snapshot-mirror.ts). `snapshotChanged`: compile (the primary's route updater decided, as it does for its
+   * own compile; true with an empty delta retries a compile that failed).
+   */
+  | { readonly type: 'update'; readonly seq: number; readonly delta: UpdateDelta; readonly snapshotChanged: boolean }
   /** SIGTERM: readiness is failing; answer with `Connection: close` / GOAWAY from now on. */
   | { readonly type: 'announce-shutdown' }
   /** Stop accepting (reply 'listeners-closed' at once), let in-flight work finish up to graceMs, reply 'drained'. */

@@ -3,8 +3,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
 import { startDataPlane } from './data-plane.ts';
-import type { Snapshot } from '../model/index.ts';
+import type { SourceUpdate } from '../model/index.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './messages.ts';
+import { applyDelta, parseFull } from './snapshot-mirror.ts';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
@@ -27,12 +28,18 @@ const plane = await startDataPlane({
   logger,
 });
 let listening = false;
+/** The complete update this worker serves, rebuilt from the primary's deltas (snapshot-mirror.ts). */
+let current: SourceUpdate | undefined;
 
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'update': {
-      const { snapshotJson, endpointSlices } = message;
-      const ok = snapshotJson === null ? plane.applyEndpoints(endpointSlices) : plane.apply({ snapshot: JSON.parse(snapshotJson) as Snapshot, endpointSlices });
+      // A delta that does not fit what this worker holds throws (snapshot-mirror.ts): the thread exits and is
+      // replaced by one that starts from the full state.
+      if ('full' in message) current = parseFull(message.full);
+      else if (current === undefined) throw new Error('worker: an update delta before the first full update');
+      else current = applyDelta(current, message.delta);
+      const ok = plane.apply(current, 'full' in message || message.snapshotChanged);
       if (!listening) {
         // Traffic is accepted only once the first complete load is compiled: an empty table would send real
         // requests to 404s.

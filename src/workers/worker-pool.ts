@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { SettingValues, SourceUpdate } from '../model/index.ts';
 import { relayLines, type LineSink } from '../proxy/access-log/line-sink.ts';
 import type { FromWorker, ListenerPorts, ToWorker, WorkerInit } from './messages.ts';
+import { UpdateDeltas, snapshotUnchanged } from './update-delta.ts';
 
 export interface WorkerPoolOptions {
   readonly count: number;
@@ -78,9 +79,9 @@ export class WorkerPool {
   readonly #workers = new Map<number, WorkerHandle>();
   #ports: ListenerPorts;
   #seq = 0;
-  #latest: SourceUpdate | undefined;
-  /** #latest's snapshot as sent to workers, serialised once (start, replacements and broadcasts share it). */
-  #latestSnapshotJson = '';
+  /** What the workers hold: the deltas broadcast are taken against it, and a new worker starts from it. */
+  readonly #deltas = new UpdateDeltas();
+  #warnedUnordered = false;
   #nextId = 1;
   #stopping = false;
   #metricsId = 0;
@@ -114,27 +115,39 @@ export class WorkerPool {
    * join its ports. Rejects if a worker cannot start (e.g. the port is taken), so the process exits.
    */
   async start(first: SourceUpdate): Promise<ListenerPorts> {
-    this.#latest = first;
-    this.#latestSnapshotJson = JSON.stringify(first.snapshot);
+    this.#deltas.reset(first);
     this.#seq = 1;
-    const firstWorker = this.#spawn();
+    // Serialised once for all of them, and only here and for a replacement: a change is sent as a delta.
+    let full = JSON.stringify(first);
+    const firstWorker = this.#spawn(full);
     this.#ports = await this.#whenListening(firstWorker);
-    const others = Array.from({ length: this.#options.count - 1 }, () => this.#spawn());
+    // An update broadcast meanwhile (the source runs on) is what the others must start from.
+    if (this.#seq !== 1) full = JSON.stringify(this.#deltas.last);
+    const others = Array.from({ length: this.#options.count - 1 }, () => this.#spawn(full));
     await Promise.all(others.map((worker) => this.#whenListening(worker)));
     return this.#ports;
   }
 
   /**
-   * Hands `update` to every worker; resolves when all have applied it. `snapshotChanged` false (the primary
-   * compared it): only the EndpointSlices are sent, so endpoint churn costs no copy of a large snapshot.
+   * Hands `update` to every worker; resolves when all have applied it. Only what changed since the previous
+   * update travels (update-delta.ts), and each worker rebuilds the complete update from it (snapshot-mirror.ts).
+   * `snapshotChanged`: the primary's route updater compared the snapshot; workers compile when it says so, or
+   * when the delta changes the snapshot.
    */
   broadcast(update: SourceUpdate, snapshotChanged = true): Promise<void> {
-    this.#latest = update;
-    if (snapshotChanged) this.#latestSnapshotJson = JSON.stringify(update.snapshot);
+    const delta = this.#deltas.next(update);
     const seq = ++this.#seq;
+    if (delta === null && !this.#warnedUnordered) {
+      this.#warnedUnordered = true;
+      // A source bug (sources sort by compareNames); served correctly, at the cost of the full update each time.
+      this.#options.logger.warn('source update out of namespace/name order: sent to the workers in full, not as a delta');
+    }
     const workers = [...this.#workers.values()];
-    const snapshotJson = snapshotChanged ? this.#latestSnapshotJson : null;
-    for (const worker of workers) worker.post({ type: 'update', seq, snapshotJson, endpointSlices: update.endpointSlices });
+    const message: ToWorker =
+      delta === null
+        ? { type: 'update', seq, full: JSON.stringify(update) }
+        : { type: 'update', seq, delta, snapshotChanged: snapshotChanged || !snapshotUnchanged(delta) };
+    for (const worker of workers) worker.post(message);
     return Promise.all(workers.map((worker) => worker.applied(seq))).then(() => undefined);
   }
 
@@ -182,7 +195,8 @@ export class WorkerPool {
     await Promise.all(workers.map((worker) => worker.thread.terminate()));
   }
 
-  #spawn(): WorkerHandle {
+  /** `full`: the JSON of what the other workers hold now (update #seq), this worker's first update. */
+  #spawn(full: string): WorkerHandle {
     const id = this.#nextId++;
     const stdout = this.#options.stdoutAccessLog;
     const channel = stdout === null ? null : new MessageChannel();
@@ -194,9 +208,9 @@ export class WorkerPool {
     worker.thread.on('message', (message: FromWorker) => this.#onMessage(worker, message));
     worker.thread.on('error', (error) => this.#options.logger.error({ err: error, worker: id }, 'worker failed'));
     worker.thread.on('exit', (code) => this.#onExit(worker, code));
-    // The newest state first: a replacement worker starts from what the others serve now.
-    const latest = this.#latest;
-    if (latest !== undefined) worker.post({ type: 'update', seq: this.#seq, snapshotJson: this.#latestSnapshotJson, endpointSlices: latest.endpointSlices });
+    // The newest state first: a replacement worker starts from what the others serve now, and takes the same
+    // deltas as they do from the next update on.
+    worker.post({ type: 'update', seq: this.#seq, full });
     return worker;
   }
 
@@ -232,7 +246,7 @@ export class WorkerPool {
     setTimeout(() => {
       if (this.#stopping) return;
       this.replaced++;
-      const replacement = this.#spawn();
+      const replacement = this.#spawn(JSON.stringify(this.#deltas.last));
       this.#whenListening(replacement).then(
         () => this.#options.logger.info({ worker: replacement.id, replaces: worker.id }, 'worker replaced'),
         (error: unknown) => this.#options.logger.error({ err: error, worker: replacement.id }, 'replacement worker failed to start'),

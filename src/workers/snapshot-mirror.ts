@@ -1,0 +1,80 @@
+// The worker's half of the update transport: re-materialises the complete SourceUpdate the source emitted from
+// the primary's deltas (update-delta.ts), so everything downstream still sees a complete, frozen Snapshot and the
+// full list of EndpointSlices. Every object a delta does not name keeps its identity from the previous update,
+// and an unchanged list or snapshot keeps its own: caches keyed by identity (the compile's, the endpoint store's,
+// servedBy's per-snapshot class map) hit across updates inside a worker as they would in the primary.
+import { compareNames, type KubeObject, type ObjectName, type Snapshot, type SourceUpdate } from '../model/index.ts';
+import { isEmpty, snapshotUnchanged, type KindDelta, type UpdateDelta } from './update-delta.ts';
+
+/**
+ * A full update (the primary's JSON of it: a worker's first, or a replacement's), frozen like a source's. Freezing
+ * 10 000 Ingresses and 1 000 slices adds ≈20 ms to the ≈30 ms parse (measured), once per worker start.
+ */
+export function parseFull(json: string): SourceUpdate {
+  return deepFreeze(JSON.parse(json) as SourceUpdate);
+}
+
+/**
+ * `previous` with `delta` applied; what a delta leaves alone is the very same object as in `previous`. One changed
+ * object in the 10 000-Ingress table: ≈0.1 ms, the structured clone included (measured in a worker).
+ */
+export function applyDelta(previous: SourceUpdate, delta: UpdateDelta): SourceUpdate {
+  const snapshot = snapshotUnchanged(delta) ? previous.snapshot : applySnapshot(previous.snapshot, delta);
+  const endpointSlices = applyKind(previous.endpointSlices, delta.endpointSlices);
+  if (snapshot === previous.snapshot && endpointSlices === previous.endpointSlices) return previous;
+  return Object.freeze({ snapshot, endpointSlices });
+}
+
+function applySnapshot(previous: Snapshot, delta: UpdateDelta): Snapshot {
+  return Object.freeze({
+    ingresses: applyKind(previous.ingresses, delta.ingresses),
+    ingressClasses: applyKind(previous.ingressClasses, delta.ingressClasses),
+    services: applyKind(previous.services, delta.services),
+    secrets: applyKind(previous.secrets, delta.secrets),
+    configMap: delta.configMap === undefined ? previous.configMap : delta.configMap === null ? null : deepFreeze(delta.configMap),
+  });
+}
+
+/**
+ * Binary-search replace, insert and remove on a copy, in compareNames order (the sources' order), not a re-sort:
+ * an edit costs a search and a move of the list's tail. A key the delta removes but the list lacks means this
+ * worker and the primary disagree, which no later delta can mend: throw, so the thread exits and is replaced by
+ * one started from the full state (worker-main.ts).
+ */
+function applyKind<T extends KubeObject>(list: readonly T[], delta: KindDelta<T>): readonly T[] {
+  if (isEmpty(delta)) return list;
+  const next = list.slice();
+  for (const name of delta.removed) {
+    const { index, found } = search(next, name);
+    if (!found) throw new Error(`update delta removes ${name.namespace}/${name.name}, which this worker does not hold`);
+    next.splice(index, 1);
+  }
+  for (const object of delta.upserts) {
+    const { index, found } = search(next, object.metadata);
+    next.splice(index, found ? 1 : 0, deepFreeze(object));
+  }
+  return Object.freeze(next);
+}
+
+/** Where `name` is in `list`, or where it would go. */
+function search(list: readonly KubeObject[], name: ObjectName): { index: number; found: boolean } {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const order = compareNames(list[middle]!.metadata, name);
+    if (order === 0) return { index: middle, found: true };
+    if (order < 0) low = middle + 1;
+    else high = middle;
+  }
+  return { index: low, found: false };
+}
+
+/** Frozen like a source's objects: no consumer can edit what the next update still shares. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const field of Object.values(value)) deepFreeze(field);
+    Object.freeze(value);
+  }
+  return value;
+}
