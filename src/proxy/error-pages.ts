@@ -40,7 +40,7 @@ export function serveErrorPage(
   if (backend === null || ctx.endpoints.endpointsFor(backend).length === 0) return sendError(res, 'not-found');
   // The original body is not replayed (nginx would resend its buffered copy): drain it so the connection lives.
   req.resume();
-  const facts: RequestFacts = { hasBody: false, contentLength: -1, requestId: '' };
+  const facts: RequestFacts = { hasBody: false, contentLength: -1, requestId: '', expectsContinue: false };
   const forwarded = forwardedContextOf(ctx, req, host, null);
   const headers = buildRequestHeaders(req.rawHeaders, forwarded, facts);
   removeHeaders(headers, ['content-length']); // the error request has no body

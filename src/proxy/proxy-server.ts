@@ -105,6 +105,10 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
   // HTTP/1.1 only (on the TLS listener too): HTTP/2 WebSockets need RFC 8441 extended CONNECT, not offered, so
   // browsers open an HTTP/1.1 connection for them.
   server.on('upgrade', createUpgradeHandler(ctx, tunnels));
+  // `Expect: 100-continue` reaches the request handler unanswered (node:http would otherwise send 100 Continue at
+  // once, before Sluice could refuse the request with a 413 or a redirect); forward() sends it (request-handler.ts).
+  // Registered on the TLS listener too: its HTTP/1.1 connections use node:http's machinery with this server object.
+  server.on('checkContinue', handler);
   const drain = async (graceMs: number): Promise<void> => {
     await drainServer(server, secure, tunnels, graceMs);
     if (owned) await upstreams.close();

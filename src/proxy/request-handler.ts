@@ -72,7 +72,7 @@ function forward(
   let extra = fallbackHeaders;
   const features = route.features;
   // 5. Headers: what the pod receives (§2.4), with upstream-vhost and x-forwarded-prefix where set.
-  const facts: RequestFacts = { hasBody: false, contentLength: -1, requestId: '' };
+  const facts: RequestFacts = { hasBody: false, contentLength: -1, requestId: '', expectsContinue: false };
   // `forwarded`: the client address after real-IP processing (--trusted-proxies), as the rate limit saw it.
   const headers = buildRequestHeaders(req.rawHeaders, forwarded, facts);
   if (req.httpVersionMajor === 2) adaptHttp2Request(req, headers, facts);
@@ -86,6 +86,10 @@ function forward(
   // body streams (request-body.ts).
   const bodyLimit = features?.proxyBodySize ?? settings.proxyBodySize;
   if (bodyLimit !== 0 && facts.contentLength > bodyLimit) return sendError(res, 'body-too-large', true);
+  // Expect: 100-continue (node:http leaves the answer to Sluice: proxy-server.ts listens for 'checkContinue').
+  // The client is invited to send its body only now, after routing, redirects, the rate limit and the size check
+  // let the request through — as nginx, whose 413s and redirects never invite a body the client would then send.
+  if (facts.expectsContinue && facts.hasBody) res.writeContinue();
   const body = facts.hasBody ? new RequestBody(req, record, facts.contentLength === -1 ? bodyLimit : 0) : null;
 
   // 6. Forward: round robin, retry where safe, stream both ways; custom-http-errors intercepts answers.

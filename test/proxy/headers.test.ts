@@ -7,7 +7,7 @@ import { headerMap } from './helpers/pods.ts';
 const ctx = { host: 'App.test:8080', clientAddress: '192.0.2.7', localPort: '8080', scheme: 'http' as const };
 
 function build(raw: string[], upgrade?: string): { headers: Map<string, string[]>; facts: RequestFacts } {
-  const facts: RequestFacts = { hasBody: false, contentLength: -1, requestId: '' };
+  const facts: RequestFacts = { hasBody: false, contentLength: -1, requestId: '', expectsContinue: false };
   const out = buildRequestHeaders(raw, upgrade === undefined ? ctx : { ...ctx, upgrade }, facts);
   return { headers: headerMap(out), facts };
 }
@@ -87,8 +87,18 @@ describe('buildRequestHeaders', () => {
     expect(headers.get('sec-websocket-key')).toEqual(['k']);
   });
 
+  it.each([
+    ['100-continue', true],
+    ['100-Continue', true],
+    ['something-else', false],
+  ])('Expect: %s is never sent upstream; 100-continue is noted for the handler to answer (%s)', (value, expects) => {
+    const { headers, facts } = build(['Host', 'a.test', 'Expect', value, 'Content-Length', '5']);
+    expect(headers.has('expect')).toBe(false);
+    expect(facts.expectsContinue).toBe(expects);
+  });
+
   it('omits Host and X-Forwarded-Host when the client sent no Host', () => {
-    const facts: RequestFacts = { hasBody: false, contentLength: -1, requestId: '' };
+    const facts: RequestFacts = { hasBody: false, contentLength: -1, requestId: '', expectsContinue: false };
     const headers = headerMap(buildRequestHeaders([], { ...ctx, host: '' }, facts));
     expect(headers.has('host')).toBe(false);
     expect(headers.has('x-forwarded-host')).toBe(false);

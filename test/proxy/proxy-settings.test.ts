@@ -74,6 +74,41 @@ function upload(port: number, total: number, declared = false, host = 'app.test'
   });
 }
 
+/**
+ * A POST with `Expect: 100-continue` that sends its body only once invited (as curl does for large uploads);
+ * `invited`: whether a 100 Continue came before the final answer.
+ */
+function uploadAfterContinue(port: number, total: number): Promise<{ status: number; invited: boolean; body: string }> {
+  return new Promise((resolve, reject) => {
+    let invited = false;
+    const headers = { host: 'app.test', expect: '100-continue', 'content-length': String(total) };
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', agent: false, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, invited, body }));
+    });
+    req.on('continue', () => {
+      invited = true;
+      req.end(Buffer.alloc(total, 'x'));
+    });
+    req.on('error', reject);
+    req.flushHeaders();
+  });
+}
+
+describe('Expect: 100-continue', () => {
+  it('over the size limit: 413 without inviting the body; within it: 100 Continue, then the body reaches the pod', async () => {
+    const p = await pod();
+    await gateway(p, { proxyBodySize: 1000 });
+    const refused = await uploadAfterContinue(gw!.port, 5000);
+    expect([refused.status, refused.invited]).toEqual([413, false]);
+    expect(p.seen).toHaveLength(0);
+    const accepted = await uploadAfterContinue(gw!.port, 1000);
+    expect(accepted).toEqual({ status: 200, invited: true, body: '1000' });
+  });
+});
+
 describe('proxy-body-size (nginx client_max_body_size)', () => {
   it('a declared Content-Length over the limit → 413 with Connection: close, and the pod is never contacted', async () => {
     const p = await pod();

@@ -13,6 +13,8 @@ export interface RequestFacts {
   contentLength: number;
   /** The X-Request-ID sent upstream (incoming, or generated). */
   requestId: string;
+  /** `Expect: 100-continue`: the client waits for a 100 before sending its body (request-handler.ts sends it). */
+  expectsContinue: boolean;
 }
 
 export interface ForwardedContext {
@@ -92,11 +94,14 @@ export function buildRequestHeaders(raw: readonly string[], ctx: ForwardedContex
       // httpoxy (CVE-2016-5385): a `Proxy` header becomes HTTP_PROXY in CGI-style apps and redirects their
       // outbound calls; nginx's recommended mitigation clears it.
       lower === 'proxy' ||
-      // Node's server has already answered `Expect: 100-continue`; the pod must not answer it a second time.
-      lower === 'expect' ||
       isHopByHop(lower) ||
       isSetByProxy(lower)
     ) {
+      continue;
+    } else if (lower === 'expect') {
+      // Sluice answers `Expect: 100-continue` itself, once the request may go upstream (request-handler.ts); the
+      // pod must not be asked a second time (and undici refuses to send the header).
+      if (value.toLowerCase() === '100-continue') facts.expectsContinue = true;
       continue;
     }
     out.push(name, value);

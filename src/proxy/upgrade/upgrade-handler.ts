@@ -90,7 +90,7 @@ function openTunnel(
   forwarded: ForwardedFacts,
   settings: GlobalSettings,
 ): void {
-  const facts: RequestFacts = { hasBody: false, contentLength: -1, requestId: '' };
+  const facts: RequestFacts = { hasBody: false, contentLength: -1, requestId: '', expectsContinue: false };
   const headers = handshakeHeaders(req, route, forwarded, facts);
   if (extra !== null) overrideHeaders(headers, extra);
   // A handshake carries no body (RFC 6455 §4.1). One that does would have its body spliced into the tunnel
