@@ -1,22 +1,19 @@
 // Wiring only: the primary thread. It runs the source, compiles each snapshot for diagnostics, Ingress status and
 // Events, serves the status port, and hands every update to the data-plane worker threads (src/workers/), which
 // compile it again and serve traffic. Behaviour lives in the stages.
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './cli/options.ts';
-import { AggregatorRegistry, Registry } from 'prom-client';
 import { emptySnapshot, type Diagnostic, type Ingress, type Snapshot, type SourceUpdate } from './model/index.ts';
 import { CompileCache, compareIngresses, compile } from './router/index.ts';
 import { generateFakeCertificate, planCertificates } from './tls/index.ts';
 import { ManifestSource, loadKubeModules, type KubeSource, type StatusPublisher } from './watch/index.ts';
-import { RouteUpdater, createStatusServer, type MetricsSource } from './proxy/index.ts';
+import { RouteUpdater, createStatusServer } from './proxy/index.ts';
 import { createBucketMemory } from './proxy/rate-limit/shared-buckets.ts';
 import { listen } from './proxy/listen.ts';
 import { controlObservability, type LiveSources } from './proxy/metrics/observability.ts';
 import { fileSink } from './proxy/access-log/line-sink.ts';
-import { WorkerPool, servedBy } from './workers/index.ts';
+import { WorkerPool, nodeMetrics, servedBy } from './workers/index.ts';
 
 export interface RunningGateway {
   /**
@@ -53,7 +50,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
 
   const isServed = servedBy(config);
   const statusPublisher =
-    kube === undefined || kubeModules === undefined ? undefined : createStatusPublisher(kubeModules.StatusPublisher, config, kube.config, isServed, logger);
+    kube === undefined || kubeModules === undefined ? undefined : createStatusPublisher(kubeModules, config, kube.config, isServed, logger);
   // The primary compiles too, for what must happen once per node rather than once per worker: diagnostics in
   // the log, Ingress status and Events, the generation count. Workers compile the same snapshot to serve it.
   let latest: SourceUpdate | undefined;
@@ -145,37 +142,18 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   };
 }
 
-/**
- * GET /metrics: the primary's control-plane registry, then the workers' data-plane counters summed by
- * prom-client's aggregator (each metric's own rule: sums, and max for per-backend endpoint counts), so the node
- * reports one set of numbers whatever the number of workers.
- */
-function nodeMetrics(control: Registry, pool: () => WorkerPool | undefined): MetricsSource {
-  return {
-    contentType: Registry.PROMETHEUS_CONTENT_TYPE,
-    async text() {
-      const perWorker = (await pool()?.metrics()) ?? [];
-      const [own, workers] = await Promise.all([control.metrics(), AggregatorRegistry.aggregate(perWorker as never).metrics()]);
-      return `${own}\n${workers}`;
-    },
-  };
-}
-
 function createStatusPublisher(
-  Publisher: typeof import('./watch/kube-entry.ts').StatusPublisher,
+  kube: typeof import('./watch/kube-entry.ts'),
   config: GatewayConfig,
   kubeConfig: KubeConfig,
   isServed: (ingress: Ingress, snapshot: Snapshot) => boolean,
   logger: Logger,
 ): StatusPublisher {
-  // client-go's default identity is hostname_uuid; POD_NAME (downward API) is clearer in `kubectl get lease`.
-  const identity = `${process.env['POD_NAME'] || hostname()}_${randomUUID().slice(0, 8)}`;
-  const leaseNamespace = process.env['POD_NAMESPACE'] || kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace || 'default';
-  return new Publisher({
+  return new kube.StatusPublisher({
     config: kubeConfig,
     logger,
-    identity,
-    leaseNamespace,
+    identity: kube.publisherIdentity(process.env),
+    leaseNamespace: kube.leaseNamespaceOf(process.env, kubeConfig),
     electionId: config.electionId,
     publishAddresses: config.publishStatusAddresses,
     env: process.env,
