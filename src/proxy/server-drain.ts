@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import type { Http2SecureServer, ServerHttp2Session } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { stopListening } from './listen.ts';
 
 /** What the HTTPS listener tracks itself: node:http2 has no closeAllConnections(). */
 export interface SecureConnections {
@@ -33,10 +34,9 @@ export async function drainServer(
   tunnels: Set<Duplex>,
   graceMs: number,
 ): Promise<void> {
-  const closed = new Promise<void>((resolve) => {
-    if (!server.listening) return resolve();
-    server.close(() => resolve());
-  });
+  // The server's listening socket and its extra acceptors (listen.ts) stop accepting now; resolves once every
+  // connection any of them accepted has ended.
+  const closed = stopListening(server);
   // HTTP/2: node:http2's server.close() sends GOAWAY on every session (nodejs/node#57586, test/e2e/http2-drain):
   // streams already open finish, the client opens new ones elsewhere.
   // close() only drops connections idle at that instant; a keep-alive connection whose response finishes later

@@ -9,7 +9,7 @@ import { CertificateStore, type IndexedCertificate } from '../tls/index.ts';
 import { EndpointStore, RouteUpdater, TableSlot, Upstreams, createProxyServer } from '../proxy/index.ts';
 import { RateLimits, attachRateLimits } from '../proxy/rate-limit/rate-limit-stage.ts';
 import { announceShutdown } from '../proxy/server-drain.ts';
-import { listen } from '../proxy/listen.ts';
+import { acceptorsPerWorker, listenWithAcceptors } from '../proxy/listen.ts';
 import { servingObservability, type LiveSources } from '../proxy/metrics/observability.ts';
 import { portSink } from '../proxy/access-log/line-sink.ts';
 import type { MessagePort } from 'node:worker_threads';
@@ -108,9 +108,11 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
       return updater.failedCompiles === failedBefore;
     },
     async listen(ports) {
-      // SO_REUSEPORT: every worker binds the same ports and the kernel spreads new connections over them.
-      const http = await listen(proxy.server, { port: ports.http, host: config.bindAddress, reusePort: true });
-      const https = await listen(secureProxy.server, { port: ports.https, host: config.bindAddress, reusePort: true });
+      // SO_REUSEPORT: every worker binds the same ports, several sockets each (listen.ts: libuv accepts one
+      // connection per socket and loop iteration), and the kernel spreads new connections over all of them.
+      const acceptors = acceptorsPerWorker(config.workers);
+      const http = await listenWithAcceptors(proxy.server, { port: ports.http, host: config.bindAddress }, acceptors);
+      const https = await listenWithAcceptors(secureProxy.server, { port: ports.https, host: config.bindAddress }, acceptors);
       return { http, https };
     },
     metrics: () => observability.metricsJson(),
