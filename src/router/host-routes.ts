@@ -25,7 +25,7 @@ export function attachFallbackFeatures(server: ServerDraft, ctx: FeatureContext)
   } else {
     const compiled = server.regex ? pathRegex('/') : undefined;
     const pattern = compiled?.ok === true ? compiled.regex : null;
-    const site = { host: server.host, path: '/', pattern, groups: 0, origin: originOf(creator, undefined) };
+    const site = { host: server.host, path: '/', pattern, groups: 0, origin: originOf(creator, undefined), fallback: true };
     features = routeFeatures(creator, site, ctx);
   }
   server.fallback = makeRoute(old.host, old.path, 'Fallback', old.ingress, action, features);

@@ -37,6 +37,12 @@ export interface RouteSite {
   readonly pattern: RegExp | null;
   readonly groups: number;
   readonly origin: RouteOrigin;
+  /**
+   * The host's default location (what no path matches), which carries its creating Ingress's annotations as in
+   * ingress-nginx: a rewrite-target's missing capture groups are not reported there — the user wrote no such
+   * path, and the Ingress's own paths are reported.
+   */
+  readonly fallback?: boolean;
 }
 
 export function routeFeatures(prepared: PreparedIngress, site: RouteSite, ctx: FeatureContext): RouteFeatures | undefined {
@@ -77,7 +83,7 @@ export function routeFeatures(prepared: PreparedIngress, site: RouteSite, ctx: F
 function pathRewrite(prepared: PreparedIngress, site: RouteSite, ctx: FeatureContext): PathRewrite | null {
   const target = prepared.annotations.rewrite.target;
   if (target === null || target.raw === site.path || site.pattern === null) return null;
-  if (target.maxCapture > site.groups) {
+  if (target.maxCapture > site.groups && site.fallback !== true) {
     const key = `${ctx.prefix}/rewrite-target`;
     const groups = site.groups === 0 ? 'no capture group' : `only ${site.groups} capture group(s)`;
     const message =
