@@ -1,4 +1,4 @@
-import type { BackendTarget, CompileOptions, Diagnostic, IngressClass, ObjectRef, SettingValues, Snapshot } from '../model/index.ts';
+import type { CompileOptions, Diagnostic, IngressClass, ObjectRef, SettingValues, Snapshot } from '../model/index.ts';
 import { indexServices } from './backend.ts';
 import { CompileCache } from './compile-cache.ts';
 import { compareDiagnostics, compareStrings } from './diagnostics.ts';
@@ -9,7 +9,7 @@ import { isOurIngress } from './ingress-class.ts';
 import type { IngressSet } from './ingress-set.ts';
 import { reportUnusedDefaultBackends } from './servers.ts';
 import { resolveSettings } from './settings/index.ts';
-import { CompiledRouteTable, compileServer, type CompiledServer } from './table.ts';
+import { CompiledRouteTable, compileServer } from './table.ts';
 
 export interface CompileResult {
   readonly table: CompiledRouteTable;
@@ -55,14 +55,10 @@ function compileWith(cache: CompileCache, snapshot: Snapshot, options: CompileOp
   const changes = ingresses.sync(snapshot.ingresses, (ingress) => isOurIngress(ingress, classes, options), diagnostics);
   const context = { options, services: indexServices(snapshot.services), targets: cache.knownTargets(), rateLimits: cache.rateLimits };
   hosts.sync(changes, (prepared) => ingresses.rankOf(prepared), context.services, (host, members) => compileHost(host, members, context));
-  const servers: CompiledServer[] = [];
-  const backends = new Map<string, BackendTarget>();
-  for (const result of hosts.results.values()) {
-    servers.push(result.server);
-    for (const diagnostic of result.diagnostics) diagnostics.push(diagnostic);
-    for (const [key, target] of result.backends) backends.set(key, target);
-  }
-  reportUnusedDefaultBackends(changes.ordered, (host) => hosts.creatorOf(host), diagnostics);
+  const servers = hosts.servers();
+  const backends = hosts.backends();
+  for (const hostDiagnostics of hosts.diagnostics()) for (const diagnostic of hostDiagnostics) diagnostics.push(diagnostic);
+  reportUnusedDefaultBackends(ingresses.withDefaultBackend(), (host) => hosts.creatorOf(host), diagnostics);
   for (const draft of wwwRedirectServers(wwwCandidates(hosts, ingresses), (host) => hosts.results.has(host), options.annotationsPrefix, diagnostics)) {
     servers.push(compileServer(draft, options.pathMatching));
   }
@@ -80,11 +76,11 @@ function compileWith(cache: CompileCache, snapshot: Snapshot, options: CompileOp
  */
 function wwwCandidates(hosts: HostIndex, ingresses: IngressSet): Array<[string, ObjectRef]> {
   const candidates: Array<{ host: string; redirect: ObjectRef; rank: number; rule: number }> = [];
-  for (const [host, result] of hosts.results) {
+  for (const [host, redirect] of hosts.wwwRedirects()) {
     const creator = hosts.creatorOf(host);
-    if (result.wwwRedirect === undefined || creator === undefined) continue;
+    if (creator === undefined) continue;
     const rule = creator.rules.findIndex((one) => one.host === host);
-    candidates.push({ host, redirect: result.wwwRedirect, rank: ingresses.rankOf(creator), rule });
+    candidates.push({ host, redirect, rank: ingresses.rankOf(creator), rule });
   }
   candidates.sort((a, b) => a.rank - b.rank || a.rule - b.rule);
   return candidates.map((candidate) => [candidate.host, candidate.redirect]);

@@ -1,7 +1,8 @@
-import type { Service } from '../model/index.ts';
+import type { BackendTarget, Diagnostic, ObjectRef, Service } from '../model/index.ts';
 import type { CompiledHost } from './host-compile.ts';
 import type { IngressChanges } from './ingress-set.ts';
 import type { PreparedIngress } from './prepare.ts';
+import type { CompiledServer } from './table.ts';
 import { claimsCatchAll } from './servers.ts';
 
 // Every host's Ingresses and compiled server, kept from one compile to the next and redone only for the hosts a
@@ -18,6 +19,15 @@ export class HostIndex {
   readonly #results = new Map<string, CompiledHost>();
   /** Service key → the hosts whose compile read it. */
   readonly #readers = new Map<string, Set<string>>();
+  /**
+   * The table-wide views, kept up to date host by host rather than gathered from all 5 000 hosts' results on
+   * every compile: each backend target with the number of hosts using it, and the hosts that have diagnostics.
+   */
+  readonly #backends = new Map<string, { target: BackendTarget; hosts: number }>();
+  readonly #diagnosed = new Map<string, readonly Diagnostic[]>();
+  readonly #servers = new Map<string, CompiledServer>();
+  /** Hosts with from-to-www-redirect, and the Ingress that set it. */
+  readonly #wwwRedirects = new Map<string, ObjectRef>();
   #services: ReadonlyMap<string, Service> = new Map();
   /** Hosts compiled by the last sync (not reused): for tests and measurements. */
   compiledHosts = 0;
@@ -53,7 +63,7 @@ export class HostIndex {
     this.compiledHosts = 0;
     for (const host of dirty) {
       const members = this.#members.get(host)!;
-      this.#forgetReads(host);
+      this.#forget(host);
       if (host !== '' && members.length === 0) {
         this.#members.delete(host);
         this.#results.delete(host);
@@ -62,11 +72,7 @@ export class HostIndex {
       const result = compileHost(host, members);
       this.compiledHosts++;
       this.#results.set(host, result);
-      for (const key of result.reads.keys()) {
-        let readers = this.#readers.get(key);
-        if (readers === undefined) this.#readers.set(key, (readers = new Set()));
-        readers.add(host);
-      }
+      this.#remember(host, result);
     }
   }
 
@@ -74,12 +80,35 @@ export class HostIndex {
     return this.#results;
   }
 
+  /** Every backend target some host uses (a new Map: the table keeps it). */
+  backends(): Map<string, BackendTarget> {
+    const backends = new Map<string, BackendTarget>();
+    for (const [key, { target }] of this.#backends) backends.set(key, target);
+    return backends;
+  }
+
+  /** Every host's server (a new array: the table keeps it). */
+  servers(): CompiledServer[] {
+    return [...this.#servers.values()];
+  }
+
+  /** The hosts with from-to-www-redirect, and the Ingress that set it. */
+  wwwRedirects(): ReadonlyMap<string, ObjectRef> {
+    return this.#wwwRedirects;
+  }
+
+  /** The diagnostics of every host that has some. */
+  diagnostics(): Iterable<readonly Diagnostic[]> {
+    return this.#diagnosed.values();
+  }
+
   /** The oldest Ingress with a rule for `host` (the one that created its server). */
   creatorOf(host: string): PreparedIngress | undefined {
     return host === '' ? undefined : this.#members.get(host)?.[0];
   }
 
-  #forgetReads(host: string): void {
+  /** Takes a host's previous result out of the readers index and the table-wide views. */
+  #forget(host: string): void {
     const previous = this.#results.get(host);
     if (previous === undefined) return;
     for (const key of previous.reads.keys()) {
@@ -87,6 +116,34 @@ export class HostIndex {
       readers?.delete(host);
       if (readers?.size === 0) this.#readers.delete(key);
     }
+    for (const key of previous.backends.keys()) {
+      const use = this.#backends.get(key)!;
+      if (--use.hosts === 0) this.#backends.delete(key);
+    }
+    this.#diagnosed.delete(host);
+    this.#servers.delete(host);
+    this.#wwwRedirects.delete(host);
+  }
+
+  #remember(host: string, result: CompiledHost): void {
+    for (const key of result.reads.keys()) {
+      let readers = this.#readers.get(key);
+      if (readers === undefined) this.#readers.set(key, (readers = new Set()));
+      readers.add(host);
+    }
+    for (const [key, target] of result.backends) {
+      const use = this.#backends.get(key);
+      // A recompiled host may hold a newer target for the key (its Service changed): every host reading that
+      // Service is recompiled in the same sync, and the newest target is the one they all get (backend.ts).
+      if (use === undefined) this.#backends.set(key, { target, hosts: 1 });
+      else {
+        use.target = target;
+        use.hosts++;
+      }
+    }
+    if (result.diagnostics.length > 0) this.#diagnosed.set(host, result.diagnostics);
+    this.#servers.set(host, result.server);
+    if (result.wwwRedirect !== undefined) this.#wwwRedirects.set(host, result.wwwRedirect);
   }
 }
 

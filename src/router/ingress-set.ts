@@ -32,6 +32,8 @@ export class IngressSet {
   #entries = new WeakMap<Ingress, Entry>();
   readonly #byPrepared = new WeakMap<PreparedIngress, Entry>();
   #ordered: Entry[] = [];
+  /** Prepared Ingresses with spec.defaultBackend and rules (the only ones compile's defaultBackend report reads). */
+  readonly #defaultBackends = new Set<Entry>();
   #compiles = 0;
 
   constructor(options: CompileOptions) {
@@ -57,11 +59,18 @@ export class IngressSet {
     const kept: Entry[] = [];
     for (const entry of this.#ordered) (entry.seen === now ? kept : removed).push(entry);
     this.#ordered = merge(kept, added.sort(oldestFirst));
+    for (const entry of removed) this.#defaultBackends.delete(entry);
+    for (const entry of added) if (hasDefaultBackendAndRules(entry.prepared!)) this.#defaultBackends.add(entry);
     const ordered = this.#ordered.map((entry, rank) => {
       entry.rank = rank;
       return entry.prepared!;
     });
     return { ordered, added: added.map((entry) => entry.prepared!), removed: removed.map((entry) => entry.prepared!) };
+  }
+
+  /** The prepared Ingresses with spec.defaultBackend and rules, oldest first (few, even in a large table). */
+  withDefaultBackend(): PreparedIngress[] {
+    return [...this.#defaultBackends].sort((a, b) => a.rank - b.rank).map((entry) => entry.prepared!);
   }
 
   /** The position of a prepared Ingress in the current order (oldest first). */
@@ -98,4 +107,8 @@ function merge(a: readonly Entry[], b: readonly Entry[]): Entry[] {
   while (i < a.length) out.push(a[i++]!);
   while (j < b.length) out.push(b[j++]!);
   return out;
+}
+
+function hasDefaultBackendAndRules(prepared: PreparedIngress): boolean {
+  return prepared.ingress.spec.defaultBackend !== undefined && prepared.hasRules;
 }
