@@ -23,8 +23,8 @@ export interface CompiledServer extends ServerRoutes {
 export class CompiledRouteTable implements RouteTable {
   readonly backends: ReadonlyMap<string, BackendTarget>;
   readonly settings: GlobalSettings;
-  /** Sorted by host ('' first). */
-  readonly servers: readonly CompiledServer[];
+  readonly #unsorted: readonly CompiledServer[];
+  #sorted: readonly CompiledServer[] | undefined;
   readonly #exactHosts = new Map<string, CompiledServer>();
   /** Keyed by the suffix after `*.`: `*.foo.com` → `foo.com`. */
   readonly #wildcardHosts = new Map<string, CompiledServer>();
@@ -37,7 +37,7 @@ export class CompiledRouteTable implements RouteTable {
     pathMatching: PathMatching = 'nginx',
     settings: GlobalSettings = defaultGlobalSettings,
   ) {
-    const servers = [...compiled].sort((a, b) => compareStrings(a.host, b.host));
+    const servers = [...compiled];
     let catchAll: CompiledServer | undefined;
     for (const server of servers) {
       if (server.host === '') catchAll = server;
@@ -46,9 +46,18 @@ export class CompiledRouteTable implements RouteTable {
     }
     // compile always creates the catch-all; the guard keeps a hand-built table total as well.
     this.#catchAll = catchAll ?? compileServer(newServerDraft('', notFoundFallback('')), pathMatching);
-    this.servers = Object.freeze(servers);
+    this.#unsorted = servers;
     this.backends = backends;
     this.settings = settings;
+  }
+
+  /**
+   * Every server, sorted by host ('' first), for output and inspection. Sorted when first asked for, not when
+   * the table is built: with 5 000 hosts the sort was a third of an incremental compile (≈1.3 of 4 ms), and
+   * serving never needs it.
+   */
+  get servers(): readonly CompiledServer[] {
+    return (this.#sorted ??= Object.freeze([...this.#unsorted].sort((a, b) => compareStrings(a.host, b.host))));
   }
 
   lookup(host: string, path: string): Route {
