@@ -93,7 +93,7 @@ export const table10kScenario: Scenario = {
           `"one Service" cycles over ${oneServiceRequests().length} requests to hosts spread across the table that share one Service (the lookup cost without the cost of many upstream pools); ` +
           'the 1-route row is a second Sluice on the shared route set. Change latency: the bench replaces one file and polls every 1 ms until the change answers ' +
           '(a new Ingress host: 404 → 200; an EndpointSlice: the X-Pod header of the answer names the new pod); "source update" is the time of Sluice\'s ' +
-          "'manifest: update' log line, i.e. after the 100 ms debounce holdoff and the re-read of every file. " +
+          "'manifest: update' log line, i.e. after the debounce (an isolated change: 10 ms after its file event) and the re-read of every file. " +
           (canPin ? 'Both Sluice processes on CPU 1; autocannon, pods and the bench on CPU 0.' : 'Not pinned.'),
         unit: 'req/s',
         rows,
