@@ -70,7 +70,7 @@ export const table10kKubeScenario: Scenario = {
           '"source update" is the time of Sluice\'s \'kube: update\' line (info level), logged once the watch event is in the informer\'s cache, the debouncer has waited its 10 ms settle, ' +
           'the whole view has been rebuilt from every informer\'s cache and found changed, just before the update is handed to the worker; ' +
           "\"routing table installed\" is logged once the worker serves the update and the primary has compiled it too; \"served\" is the arrival of the first answer showing the change. " +
-          'Samples one at a time, 150 ms apart. Not measured: Ingress status writes (Sluice has no --publish-status-address and no POD_NAME, as in test/kube/, so the status writer stops at finding its addresses, with a warning; ' +
+          'Samples one at a time, 150 ms apart. The start-up figures include the fake API server\'s own work on CPU 0 (it copies and sorts a whole collection for every page of a list), so they are not a real API server\'s. Not measured: Ingress status writes (Sluice has no --publish-status-address and no POD_NAME, as in test/kube/, so the status writer stops at finding its addresses, with a warning; ' +
           'it runs after the workers serve an update, off the path timed here). ' +
           (canPin ? 'Sluice on CPU 1; the fake API server, the pods and the bench on CPU 0.' : 'Not pinned.'),
         unit: 'req/s',
