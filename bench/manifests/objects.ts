@@ -1,12 +1,14 @@
-// The Kubernetes objects the scenarios give Sluice, as YAML manifest text (what `kubectl get -o yaml` users
-// write), and the atomic file replacement every change uses (write a dotfile, rename it over: the manifest
-// source skips dotfiles, so it never reads a half-written file).
+// The Kubernetes objects the scenarios give Sluice: plain objects, turned into YAML manifest text (what
+// `kubectl get -o yaml` users write) for the manifest-file source, and the atomic file replacement every file
+// change uses (write a dotfile, rename it over: the manifest source skips dotfiles, so it never reads a
+// half-written file).
 import { rename, writeFile } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { stringify } from 'yaml';
 import type { Pod } from '../targets/pods.ts';
 
-type Raw = Record<string, unknown>;
+/** A Kubernetes object as a manifest has it (and as the fake API server of the kube scenario stores it). */
+export type RawObject = Record<string, unknown>;
 
 export interface PathRoute {
   readonly path: string;
@@ -14,12 +16,12 @@ export interface PathRoute {
   readonly service: string;
 }
 
-export function service(name: string): Raw {
+export function service(name: string): RawObject {
   return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { ports: [{ port: 80, protocol: 'TCP' }] } };
 }
 
 /** One slice holding every pod (they share a port), all ready. */
-export function endpointSlice(serviceName: string, pods: readonly Pod[], sliceName = serviceName): Raw {
+export function endpointSlice(serviceName: string, pods: readonly Pod[], sliceName = serviceName): RawObject {
   return {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
@@ -30,7 +32,7 @@ export function endpointSlice(serviceName: string, pods: readonly Pod[], sliceNa
   };
 }
 
-export function ingress(name: string, host: string, routes: readonly PathRoute[], annotations: Record<string, string> = {}, created = '2026-01-01T00:00:00Z'): Raw {
+export function ingress(name: string, host: string, routes: readonly PathRoute[], annotations: Record<string, string> = {}, created = '2026-01-01T00:00:00Z'): RawObject {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
@@ -50,7 +52,7 @@ export function ingress(name: string, host: string, routes: readonly PathRoute[]
 }
 
 /** A multi-document YAML manifest. */
-export function manifest(objects: readonly Raw[]): string {
+export function manifest(objects: readonly RawObject[]): string {
   return objects.map((o) => stringify(o)).join('---\n');
 }
 

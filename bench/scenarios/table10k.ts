@@ -12,7 +12,7 @@ import { hosts } from '../lib/net.ts';
 import type { Fact, Scenario, ScenarioContext } from '../scenario.ts';
 import { runInterleaved } from '../scenario.ts';
 import { mustStartSluice, type Sluice } from '../targets/sluice.ts';
-import { endpointChangeLatency, ingressChangeLatency, writeChangeFiles, type ChangeSamples } from './change-latency.ts';
+import { changeFacts, endpointChangeLatency, fileChanges, ingressChangeLatency, writeChangeFiles } from './change-latency.ts';
 import { measureCompile } from './compile-time.ts';
 
 async function startOn(context: ScenarioContext, cleanup: Cleanup, instance: number, name: string, routes: string): Promise<{ sluice: Sluice; dir: string }> {
@@ -24,16 +24,6 @@ async function startOn(context: ScenarioContext, cleanup: Cleanup, instance: num
   cleanup.add(() => sluice.stop());
   context.processes.push(sluice.command);
   return { sluice, dir };
-}
-
-function changeFacts(label: string, samples: ChangeSamples): Fact[] {
-  return [
-    { label: `${label}: source update → served`, unit: 'ms', samples: samples.updateToServed, kind: 'latency' },
-    ...(samples.updateToInstalled.length > 0
-      ? [{ label: `${label}: source update → routing table installed`, unit: 'ms', samples: samples.updateToInstalled, kind: 'latency' } as const]
-      : []),
-    { label: `${label}: file written → served`, unit: 'ms', samples: samples.writeToServed, kind: 'latency' },
-  ];
 }
 
 /**
@@ -81,16 +71,17 @@ export const table10kScenario: Scenario = {
 
       const samples = context.options.changeSamples;
       context.progress(`change latency: ${samples} samples each`);
+      const [bigFiles, smallFiles] = [fileChanges(big.dir, context.pods), fileChanges(small.dir, context.pods)];
       const facts: Fact[] = [
         { label: 'compile() of the table (in the bench process)', unit: 'ms', samples: compiled.compileMs, kind: 'spread' },
         { label: 'source update → routing table installed, at start (Sluice log)', unit: 'ms', samples: [installed.time - firstUpdate.time], kind: 'spread' },
         { label: 'spawn → routing table installed (read + parse + compile)', unit: 'ms', samples: [installed.time - big.sluice.spawnedAt], kind: 'spread' },
         { label: 'manifest load in the bench process (read + parse + validate)', unit: 'ms', samples: [compiled.loadMs], kind: 'spread' },
         { label: 'RSS idle after start, 10k table', unit: 'MiB', samples: [idleRss], kind: 'spread' },
-        ...changeFacts('Ingress change, 10k table', await ingressChangeLatency(big.sluice, big.dir, samples)),
-        ...changeFacts('EndpointSlice change, 10k table', await endpointChangeLatency(big.sluice, big.dir, context.pods, samples)),
-        ...changeFacts('Ingress change, 1 route', await ingressChangeLatency(small.sluice, small.dir, samples)),
-        ...changeFacts('EndpointSlice change, 1 route', await endpointChangeLatency(small.sluice, small.dir, context.pods, samples)),
+        ...changeFacts('Ingress change, 10k table', bigFiles, await ingressChangeLatency(big.sluice, bigFiles, samples)),
+        ...changeFacts('EndpointSlice change, 10k table', bigFiles, await endpointChangeLatency(big.sluice, bigFiles, context.pods, samples)),
+        ...changeFacts('Ingress change, 1 route', smallFiles, await ingressChangeLatency(small.sluice, smallFiles, samples)),
+        ...changeFacts('EndpointSlice change, 1 route', smallFiles, await endpointChangeLatency(small.sluice, smallFiles, context.pods, samples)),
         ...(await perWorkerRss(context, cleanup, big.dir, idleRss)),
       ];
       return {
@@ -102,7 +93,7 @@ export const table10kScenario: Scenario = {
           `"one Service" cycles over ${oneServiceRequests().length} requests to hosts spread across the table that share one Service (the lookup cost without the cost of many upstream pools); ` +
           'the 1-route row is a second Sluice on the shared route set. Change latency: the bench replaces one file and polls every 1 ms until the change answers ' +
           '(a new Ingress host: 404 → 200; an EndpointSlice: the X-Pod header of the answer names the new pod); "source update" is the time of Sluice\'s ' +
-          "'manifest: update' log line, i.e. after the 100 ms debounce holdoff and the re-read of every file. " +
+          "'manifest: update' log line, i.e. after the debounce (an isolated change: 10 ms after its file event) and the re-read of every file. " +
           (canPin ? 'Both Sluice processes on CPU 1; autocannon, pods and the bench on CPU 0.' : 'Not pinned.'),
         unit: 'req/s',
         rows,

@@ -1,6 +1,7 @@
-// The real `sluice` CLI as the proxy under test: manifest-file source, its own ports, JSON logs read line by
-// line (their `time` is the wall clock in ms, comparable with the bench's Date.now()), so scenarios can wait for
-// and time 'manifest: update' and 'routing table installed'.
+// The real `sluice` CLI as the proxy under test: manifest-file source (or, for the Kubernetes scenario, the
+// production source against a kubeconfig), its own ports, JSON logs read line by line (their `time` is the wall
+// clock in ms, comparable with the bench's Date.now()), so scenarios can wait for and time the source's update
+// ('manifest: update', 'kube: update') and 'routing table installed'.
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { sluicePorts } from '../lib/net.ts';
@@ -65,7 +66,7 @@ export interface Sluice {
   /** Epoch ms of the spawn, and of the first 200 from /readyz. */
   readonly spawnedAt: number;
   readonly readyAt: number;
-  /** The command line as run (pinning included), with the manifest directory shown as <manifests>. */
+  /** The command line as run (pinning included), with the manifest directory or kubeconfig shown as <manifests>, <kubeconfig>. */
   readonly command: string;
   stop(): Promise<void>;
 }
@@ -73,7 +74,10 @@ export interface Sluice {
 export interface SluiceLaunch {
   /** Ports: see sluicePorts(); several instances can run side by side. */
   readonly instance: number;
-  readonly manifests: string;
+  /** The manifest-file source: `--manifests <dir>`. Exactly one of this and `kubeconfig`. */
+  readonly manifests?: string;
+  /** The Kubernetes source (production's): `--kubeconfig <file>`, objects listed and watched from that API server. */
+  readonly kubeconfig?: string;
   /** Extra CLI flags (the scenario's, then the user's --sluice-arg ones). */
   readonly args?: readonly string[];
   /** CPU list; default: the proxy CPU. */
@@ -93,11 +97,19 @@ export function sluiceHasWorkersFlag(): boolean {
   return workersFlag;
 }
 
+/** `--manifests <dir>` or `--kubeconfig <file>`, and how the command line shown in RESULTS.md names it. */
+function sourceOf({ manifests, kubeconfig }: SluiceLaunch): { args: string[]; path: string; shownAs: string } {
+  if (manifests !== undefined && kubeconfig === undefined) return { args: ['--manifests', manifests], path: manifests, shownAs: '<manifests>' };
+  if (kubeconfig !== undefined && manifests === undefined) return { args: ['--kubeconfig', kubeconfig], path: kubeconfig, shownAs: '<kubeconfig>' };
+  throw new Error('sluice launch: give exactly one of manifests and kubeconfig');
+}
+
 /** Resolves with the running process, or with the CLI's usage error when it rejected a flag (exit status 2). */
 export async function startSluice(launch: SluiceLaunch): Promise<Sluice | { rejected: string }> {
   const ports = sluicePorts(launch.instance);
+  const source = sourceOf(launch);
   const args = [
-    cli, '--manifests', launch.manifests, '--bind-address', '127.0.0.1',
+    cli, ...source.args, '--bind-address', '127.0.0.1',
     '--http-port', String(ports.http), '--https-port', String(ports.https), '--status-port', String(ports.status),
     '--log-level', 'info', '--shutdown-delay', '0', '--shutdown-grace-period', '1',
     ...(sluiceHasWorkersFlag() && !(launch.args ?? []).some((a) => a.startsWith('--workers')) ? ['--workers', '1'] : []),
@@ -132,7 +144,7 @@ export async function startSluice(launch: SluiceLaunch): Promise<Sluice | { reje
     logs,
     spawnedAt,
     readyAt: Date.now(),
-    command: shellLine(pinnedCommand(launch.cpu ?? cpus.proxy, 'node', args).flat()).replace(cli, 'bin/sluice.mjs').replace(launch.manifests, '<manifests>'),
+    command: shellLine(pinnedCommand(launch.cpu ?? cpus.proxy, 'node', args).flat()).replace(cli, 'bin/sluice.mjs').replace(source.path, source.shownAs),
     stop: () => stopProcess(child, 10_000),
   };
 }

@@ -42,6 +42,18 @@ describe('bench report', () => {
     expect(checks.get('≥ 1.5× Caddy per core')!.met).toBe(true); // 12 000 / 8 000
   });
 
+  it('checks the change targets of the Kubernetes source apart from those of the manifest-file source', () => {
+    const latency = (label: string, samples: number[]) => ({ label, unit: 'ms', samples, kind: 'latency' as const });
+    const kube: ScenarioResult = {
+      id: 'table10k-kube', title: 'Kube', method: 'm', unit: 'req/s', rows: [], ratioTo: [],
+      facts: [latency('Ingress change, 10k table: source update → served', [10, 60, 20]), latency('EndpointSlice change, 10k table: source update → served', [2, 4, 3])],
+    };
+    const checks = new Map(checkTargets([kube]).map((c) => [c.target, c]));
+    expect(checks.get('a single Ingress change served ≤ 50 ms p99 after the source sees it (Kubernetes source)')).toMatchObject({ measured: '60.0 ms p99', met: false });
+    expect(checks.get('an EndpointSlice change ≤ 10 ms (Kubernetes source)')).toMatchObject({ measured: '4.0 ms p99', met: true });
+    expect(checks.has('a single Ingress change served ≤ 50 ms p99 after the source sees it')).toBe(false); // table10k did not run
+  });
+
   it('says which targets went unmeasured when a scenario was skipped', () => {
     const skipped: ScenarioResult = { id: 'workers', title: 'Workers', method: '', unit: 'req/s', rows: [], ratioTo: [], facts: [], skipped: 'no --workers' };
     const checks = checkTargets([plain, skipped]);
