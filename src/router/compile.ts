@@ -7,6 +7,7 @@ import { wwwRedirectServers } from './host-routes.ts';
 import type { HostIndex } from './host-index.ts';
 import { isOurIngress } from './ingress-class.ts';
 import type { IngressSet } from './ingress-set.ts';
+import type { PreparedIngress } from './prepare.ts';
 import { reportUnusedDefaultBackends } from './servers.ts';
 import { resolveSettings } from './settings/index.ts';
 import { CompiledRouteTable, compileServer } from './table.ts';
@@ -52,9 +53,9 @@ function compileWith(cache: CompileCache, snapshot: Snapshot, options: CompileOp
   const { ingresses, hosts } = cache.begin(options);
   const { settings, diagnostics } = resolveSettings(snapshot.configMap, options.settings, previous);
   const classes = indexIngressClasses(snapshot.ingressClasses);
-  const changes = ingresses.sync(snapshot.ingresses, (ingress) => isOurIngress(ingress, classes, options), diagnostics);
+  const changes = ingresses.sync(snapshot.ingresses, snapshot.ingressClasses, (ingress) => isOurIngress(ingress, classes, options), diagnostics);
   const context = { options, services: indexServices(snapshot.services), targets: cache.knownTargets(), rateLimits: cache.rateLimits };
-  hosts.sync(changes, (prepared) => ingresses.rankOf(prepared), context.services, (host, members) => compileHost(host, members, context));
+  hosts.sync(changes, (a, b) => ingresses.compare(a, b), context.services, (host, members) => compileHost(host, members, context));
   const servers = hosts.servers();
   const backends = hosts.backends();
   for (const hostDiagnostics of hosts.diagnostics()) for (const diagnostic of hostDiagnostics) diagnostics.push(diagnostic);
@@ -71,18 +72,17 @@ function compileWith(cache: CompileCache, snapshot: Snapshot, options: CompileOp
 
 /**
  * The hosts with from-to-www-redirect, in the order ingress-nginx creates servers (the order its redirect
- * servers are made in, which decides the rare case of two hosts wanting the same www name): by the rank of the
- * host's creator, then by the creator's first rule for it.
+ * servers are made in, which decides the rare case of two hosts wanting the same www name): by the host's
+ * creator, oldest first, then by the creator's first rule for it.
  */
 function wwwCandidates(hosts: HostIndex, ingresses: IngressSet): Array<[string, ObjectRef]> {
-  const candidates: Array<{ host: string; redirect: ObjectRef; rank: number; rule: number }> = [];
+  const candidates: Array<{ host: string; redirect: ObjectRef; creator: PreparedIngress; rule: number }> = [];
   for (const [host, redirect] of hosts.wwwRedirects()) {
     const creator = hosts.creatorOf(host);
     if (creator === undefined) continue;
-    const rule = creator.rules.findIndex((one) => one.host === host);
-    candidates.push({ host, redirect, rank: ingresses.rankOf(creator), rule });
+    candidates.push({ host, redirect, creator, rule: creator.rules.findIndex((one) => one.host === host) });
   }
-  candidates.sort((a, b) => a.rank - b.rank || a.rule - b.rule);
+  candidates.sort((a, b) => ingresses.compare(a.creator, b.creator) || a.rule - b.rule);
   return candidates.map((candidate) => [candidate.host, candidate.redirect]);
 }
 

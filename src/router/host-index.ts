@@ -35,7 +35,7 @@ export class HostIndex {
   /** Brings every host up to date with `changes` and `services`; `compileHost` compiles one host. */
   sync(
     changes: IngressChanges,
-    rankOf: (prepared: PreparedIngress) => number,
+    compare: (a: PreparedIngress, b: PreparedIngress) => number,
     services: ReadonlyMap<string, Service>,
     compileHost: (host: string, members: readonly PreparedIngress[]) => CompiledHost,
   ): void {
@@ -52,7 +52,7 @@ export class HostIndex {
       for (const host of hostsOf(prepared)) {
         let members = this.#members.get(host);
         if (members === undefined) this.#members.set(host, (members = []));
-        members.splice(insertionPoint(members, rankOf(prepared), rankOf), 0, prepared);
+        members.splice(insertionPoint(members, prepared, compare), 0, prepared);
         dirty.add(host);
       }
     }
@@ -154,13 +154,17 @@ function hostsOf(prepared: PreparedIngress): Set<string> {
   return hosts;
 }
 
-/** Where an Ingress of rank `rank` goes in a host's members, which are in rank order. */
-function insertionPoint(members: readonly PreparedIngress[], rank: number, rankOf: (prepared: PreparedIngress) => number): number {
+/** Where `prepared` goes in a host's members, which are oldest first (`compare`: compareIngresses's order). */
+function insertionPoint(
+  members: readonly PreparedIngress[],
+  prepared: PreparedIngress,
+  compare: (a: PreparedIngress, b: PreparedIngress) => number,
+): number {
   let low = 0;
   let high = members.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (rankOf(members[middle]!) < rank) low = middle + 1;
+    if (compare(members[middle]!, prepared) < 0) low = middle + 1;
     else high = middle;
   }
   return low;
