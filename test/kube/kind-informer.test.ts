@@ -2,7 +2,7 @@
 // stripped from listed and watched objects, and the restart after an error relisting from scratch.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { KindInformer } from '../../src/watch/kube/kind-informer.ts';
+import { KindInformer, describe as describeError, statusOf } from '../../src/watch/kube/kind-informer.ts';
 import { kindSpecs } from '../../src/watch/kube/kinds.ts';
 import { loadKubeConfig } from '../../src/watch/kube/kube-config.ts';
 import type { FakeApiServer } from '../fake-apiserver/server.ts';
@@ -14,10 +14,11 @@ afterEach(async () => {
   for (const stop of stops.splice(0).reverse()) await stop();
 });
 
-async function serviceInformer(): Promise<{ api: FakeApiServer; informer: KindInformer; changed: () => Promise<void> }> {
+async function serviceInformer(): Promise<{ api: FakeApiServer; informer: KindInformer; changed: () => Promise<void>; errors: unknown[] }> {
   const { api, kubeconfig } = await startApiServer();
   const { config } = loadKubeConfig({ kubeconfig, env: {} });
   let waiters: (() => void)[] = [];
+  const errors: unknown[] = [];
   const informer = new KindInformer({
     spec: kindSpecs(config).find((s) => s.kind === 'Service')!,
     config,
@@ -27,12 +28,12 @@ async function serviceInformer(): Promise<{ api: FakeApiServer; informer: KindIn
       waiters = [];
       w.forEach((resolve) => resolve());
     },
-    onError: () => undefined,
+    onError: (_spec, err) => void errors.push(err),
     onSynced: () => undefined,
     backoff: { initialMs: 10, maxMs: 50 },
   });
   stops.push(() => api.stop(), () => informer.stop());
-  return { api, informer, changed: () => new Promise((resolve) => waiters.push(resolve)) };
+  return { api, informer, changed: () => new Promise((resolve) => waiters.push(resolve)), errors };
 }
 
 async function until(changed: () => Promise<void>, condition: () => boolean): Promise<void> {
@@ -70,5 +71,26 @@ describe('KindInformer', () => {
     await until(changed, () => informer.state === 'synced');
     expect(informer.objects().map((o) => o.metadata?.name)).toEqual(['kept']);
   });
+
+  it('reports no failure when stopped: the abort of its own watch is not an error', async () => {
+    const { informer, changed, errors } = await serviceInformer();
+    informer.start();
+    await until(changed, () => informer.syncedOnce);
+    informer.stop();
+    // Waiting for something NOT to happen: the aborted watch request settles within milliseconds on loopback.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(errors).toEqual([]);
+    expect(informer.state).toBe('synced');
+  });
 });
 
+describe('statusOf / describe', () => {
+  it('does not take an aborted request\'s DOMException code (20) for an HTTP status', () => {
+    const abort = new DOMException('This operation was aborted', 'AbortError');
+    expect(abort.code).toBe(20);
+    expect(statusOf(abort)).toBeUndefined();
+    expect(describeError(abort)).toBe('This operation was aborted');
+    expect(statusOf({ code: 410 })).toBe(410);
+    expect(statusOf({ statusCode: 403 })).toBe(403);
+  });
+});

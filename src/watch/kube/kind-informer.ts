@@ -153,11 +153,12 @@ export class KindInformer {
     informer.on('change', () => {
       if (self === this.#serving) this.#options.onChange();
     });
+    // After stop(), the abort of the informer's own requests is no failure to report or retry.
     informer.on('error', (err: unknown) => {
-      if (self === this.#active) this.#failed(self, err);
+      if (self === this.#active && !this.#stopped) this.#failed(self, err);
     });
     void informer.start().catch((err: unknown) => {
-      if (self === this.#active) this.#failed(self, err);
+      if (self === this.#active && !this.#stopped) this.#failed(self, err);
     });
   }
 
@@ -218,12 +219,15 @@ export class KindInformer {
   }
 }
 
-/** The HTTP status of a client-node error: ApiException has `code`, Watch errors have `statusCode`. */
+/**
+ * The HTTP status of a client-node error: ApiException has `code`, Watch errors have `statusCode`. Only values
+ * that can be HTTP statuses: an aborted request's DOMException also has a numeric `code` (20, ABORT_ERR).
+ */
 export function statusOf(err: unknown): number | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const { code, statusCode } = err as { code?: unknown; statusCode?: unknown };
-  if (typeof code === 'number') return code;
-  return typeof statusCode === 'number' ? statusCode : undefined;
+  const status = typeof code === 'number' ? code : statusCode;
+  return typeof status === 'number' && status >= 100 && status <= 599 ? status : undefined;
 }
 
 /** One line, without the response headers and body ApiException packs into its message. */
