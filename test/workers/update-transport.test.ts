@@ -2,6 +2,7 @@
 // is structured-cloned as postMessage would, and the snapshot mirror (worker) rebuilds the complete update. The
 // worker must hold exactly what the source emitted, with every unchanged object keeping its identity.
 import { describe, expect, it } from 'vitest';
+import { random } from '../support/random.ts';
 import { compareNames, type KubeObject, type SourceUpdate } from '../../src/model/index.ts';
 import { withoutResourceVersion } from '../../src/watch/json-by-identity.ts';
 import { applyDelta } from '../../src/workers/snapshot-mirror.ts';
@@ -165,18 +166,6 @@ describe('an update out of namespace/name order (a source bug)', () => {
 });
 
 describe('random sequences of source updates (property)', () => {
-  /** Small deterministic PRNG (mulberry32), so a failure names its seed. */
-  function random(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
   it.each(Array.from({ length: 12 }, (_, i) => i + 1))('seed %i: the worker deep-equals the source after every update', (seed) => {
     const rand = random(seed);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
