@@ -7,6 +7,7 @@ import { Debouncer } from '../debounce.ts';
 import type { ConfigMapRef } from '../normalize/index.ts';
 import { buildUpdate } from './build-update.ts';
 import { describeError, errorCode, listManifestFiles } from './list-files.ts';
+import { FileStamps } from './file-stamps.ts';
 import { type FileState, parseManifestFile } from './parse-file.ts';
 
 // The no-cluster source: a manifest file or directory → complete SourceUpdates, rebuilt (debounced) whenever
@@ -36,6 +37,8 @@ export class ManifestSource {
   readonly #debouncer: Debouncer;
   #isDirectory = false;
   #files = new Map<string, FileState>();
+  /** Which files need reading again (file-stamps.ts). */
+  readonly #stamps = new FileStamps();
   #listingDiagnostics: readonly Diagnostic[] = [];
   #generation = 0;
   #latest: { update: SourceUpdate; diagnostics: Diagnostic[] } | undefined;
@@ -196,6 +199,7 @@ export class ManifestSource {
       const state = await this.#readFile(path, this.#files.get(path));
       if (state !== undefined) files.set(path, state);
     }
+    this.#stamps.keepOnly(new Set(files.keys()));
     const unlisted = unreadable.map((u) => (u.dir.endsWith(sep) ? u.dir : u.dir + sep));
     for (const [path, state] of this.#files) {
       if (!files.has(path) && unlisted.some((dir) => path.startsWith(dir))) files.set(path, state);
@@ -240,10 +244,14 @@ export class ManifestSource {
 
   /** undefined: the file is gone. In file mode a missing file is kept as unreadable (see #listRoot's reasoning). */
   async #readFile(file: string, previous: FileState | undefined): Promise<FileState | undefined> {
+    const stamp = await this.#stamps.take(file);
+    if (previous?.text !== undefined && this.#stamps.unchanged(file, stamp)) return previous;
     let text: string;
     try {
       text = await readFile(file, 'utf8');
+      this.#stamps.remember(file, stamp);
     } catch (err: unknown) {
+      this.#stamps.remember(file, null);
       if (errorCode(err) === 'ENOENT' && this.#isDirectory) return undefined;
       const diagnostic = unreadableDiagnostic(file, describeError(err));
       if (previous?.text === undefined && previous?.diagnostics[0]?.message === diagnostic.message) return previous;
