@@ -9,8 +9,18 @@ import { FileStamps } from '../../src/watch/manifest/file-stamps.ts';
 const dir = mkdtempSync(join(tmpdir(), 'stamps-'));
 const hourAgo = new Date(Date.now() - 3_600_000);
 
-async function readAs(stamps: FileStamps, file: string): Promise<void> {
-  stamps.remember(file, await stamps.take(file));
+/**
+ * A file last changed an hour ago, remembered as read. The kernel sets ctime on every change (utimes included)
+ * and no call can set it back, so the stamp's ctime is made an hour old here as it would be after an hour.
+ */
+async function settledFile(stamps: FileStamps, name: string): Promise<{ file: string; stamp: Awaited<ReturnType<FileStamps['take']>> }> {
+  const file = join(dir, name);
+  writeFileSync(file, 'a: 1\n');
+  utimesSync(file, hourAgo, hourAgo);
+  const taken = await stamps.take(file);
+  const stamp = taken === null ? null : { ...taken, ctimeNs: BigInt(hourAgo.getTime()) * 1_000_000n };
+  stamps.remember(file, stamp);
+  return { file, stamp };
 }
 
 describe('FileStamps', () => {
@@ -18,29 +28,19 @@ describe('FileStamps', () => {
     const stamps = new FileStamps();
     const file = join(dir, 'fresh.yaml');
     writeFileSync(file, 'a: 1\n');
-    await readAs(stamps, file);
+    stamps.remember(file, await stamps.take(file));
     expect(stamps.unchanged(file, await stamps.take(file))).toBe(false);
   });
 
   it('trusts a file whose times are old and unchanged since it was read', async () => {
     const stamps = new FileStamps();
-    const file = join(dir, 'old.yaml');
-    writeFileSync(file, 'a: 1\n');
-    utimesSync(file, hourAgo, hourAgo);
-    // ctime is set by the kernel on every change (utimes included): it is old only after the racy window.
-    const stamp = await stamps.take(file);
-    stamps.remember(file, stamp ? { ...stamp, ctimeNs: BigInt(hourAgo.getTime()) * 1_000_000n } : null);
-    expect(stamps.unchanged(file, stamp ? { ...stamp, ctimeNs: BigInt(hourAgo.getTime()) * 1_000_000n } : null)).toBe(true);
+    const { file, stamp } = await settledFile(stamps, 'old.yaml');
+    expect(stamps.unchanged(file, stamp)).toBe(true);
   });
 
   it('sees a rewrite that restores the old mtime (ctime moves), and a file replaced by rename (inode moves)', async () => {
     const stamps = new FileStamps();
-    const file = join(dir, 'edited.yaml');
-    writeFileSync(file, 'a: 1\n');
-    utimesSync(file, hourAgo, hourAgo);
-    const before = await stamps.take(file);
-    const settled = before === null ? null : { ...before, ctimeNs: BigInt(hourAgo.getTime()) * 1_000_000n };
-    stamps.remember(file, settled);
+    const { file } = await settledFile(stamps, 'edited.yaml');
     writeFileSync(file, 'a: 2\n'); // same size
     utimesSync(file, hourAgo, hourAgo);
     expect(stamps.unchanged(file, await stamps.take(file))).toBe(false);
@@ -52,13 +52,8 @@ describe('FileStamps', () => {
 
   it('forgets files no longer listed', async () => {
     const stamps = new FileStamps();
-    const file = join(dir, 'listed.yaml');
-    writeFileSync(file, 'a: 1\n');
-    utimesSync(file, hourAgo, hourAgo);
-    const stamp = await stamps.take(file);
-    const old = stamp === null ? null : { ...stamp, ctimeNs: BigInt(hourAgo.getTime()) * 1_000_000n };
-    stamps.remember(file, old);
+    const { file, stamp } = await settledFile(stamps, 'listed.yaml');
     stamps.keepOnly(new Set());
-    expect(stamps.unchanged(file, old)).toBe(false);
+    expect(stamps.unchanged(file, stamp)).toBe(false);
   });
 });
