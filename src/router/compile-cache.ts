@@ -19,7 +19,6 @@ export class CompileCache {
   #options: CompileOptions | undefined;
   #ingresses: IngressSet | undefined;
   #hosts = new HostIndex();
-  #targets: ReadonlyMap<string, BackendTarget> = new Map();
   #rateLimits = new WeakMap<PreparedIngress, RateLimit>();
 
   /** Starts a compile with `options`; forgets everything if they are not the previous compile's. */
@@ -28,7 +27,6 @@ export class CompileCache {
       this.#options = options;
       this.#ingresses = new IngressSet(options);
       this.#hosts = new HostIndex();
-      this.#targets = new Map();
       this.#rateLimits = new WeakMap();
     }
     return { ingresses: this.#ingresses, hosts: this.#hosts };
@@ -50,15 +48,11 @@ export class CompileCache {
   }
 
   /**
-   * A copy of the previous table's targets, which this compile's resolvers reuse (and extend): one object per
-   * backend key across the table, and across tables while the Service port is unchanged.
+   * The previous table's targets (the hosts' own, before this compile changes any), which this compile's
+   * resolvers reuse and extend: one object per backend key across the table, and across tables while the
+   * Service port is unchanged.
    */
   knownTargets(): Map<string, BackendTarget> {
-    return new Map(this.#targets);
-  }
-
-  /** Ends a compile with the table's targets. */
-  end(targets: ReadonlyMap<string, BackendTarget>): void {
-    this.#targets = targets;
+    return this.#hosts.backends();
   }
 }

@@ -63,7 +63,6 @@ function compileWith(cache: CompileCache, snapshot: Snapshot, options: CompileOp
   for (const draft of wwwRedirectServers(wwwCandidates(hosts, ingresses), (host) => hosts.results.has(host), options.annotationsPrefix, diagnostics)) {
     servers.push(compileServer(draft, options.pathMatching));
   }
-  cache.end(backends);
   return {
     table: new CompiledRouteTable(servers, backends, options.pathMatching, settings),
     diagnostics: uniqueSorted(diagnostics),
