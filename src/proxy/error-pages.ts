@@ -8,7 +8,7 @@ import type { GlobalSettings, Route, RouteOrigin } from '../model/index.ts';
 import { Exchange } from './forward/exchange.ts';
 import { removeHeaders } from './headers/hop-by-hop.ts';
 import { rawHeaderValue } from './headers/raw-header.ts';
-import { buildRequestHeaders, overrideHeaders, type RequestFacts } from './headers/request-headers.ts';
+import { buildRequestHeaders, newRequestFacts, overrideHeaders } from './headers/request-headers.ts';
 import type { ProxyContext } from './proxy-context.ts';
 import { sendError } from './respond.ts';
 import { forwardedContextOf } from './client-address.ts';
@@ -40,7 +40,7 @@ export function serveErrorPage(
   if (backend === null || ctx.endpoints.endpointsFor(backend).length === 0) return sendError(res, 'not-found');
   // The original body is not replayed (nginx would resend its buffered copy): drain it so the connection lives.
   req.resume();
-  const facts: RequestFacts = { hasBody: false, contentLength: -1, requestId: '', expectsContinue: false };
+  const facts = newRequestFacts();
   const forwarded = forwardedContextOf(ctx, req, host, null);
   const headers = buildRequestHeaders(req.rawHeaders, forwarded, facts);
   removeHeaders(headers, ['content-length']); // the error request has no body

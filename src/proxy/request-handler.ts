@@ -7,7 +7,7 @@ import { serveErrorPage } from './error-pages.ts';
 import { Exchange } from './forward/exchange.ts';
 import { RequestBody } from './forward/request-body.ts';
 import { adaptHttp2Request, requestHostOf } from './headers/http2-request.ts';
-import { buildRequestHeaders, overrideHeaders, type RequestFacts } from './headers/request-headers.ts';
+import { buildRequestHeaders, newRequestFacts, overrideHeaders } from './headers/request-headers.ts';
 import type { RequestRecord } from './metrics/request-observer.ts';
 import type { ProxyContext } from './proxy-context.ts';
 import { httpLimitOutlet } from './rate-limit/rate-limit-stage.ts';
@@ -72,7 +72,7 @@ function forward(
   let extra = fallbackHeaders;
   const features = route.features;
   // 5. Headers: what the pod receives (§2.4), with upstream-vhost and x-forwarded-prefix where set.
-  const facts: RequestFacts = { hasBody: false, contentLength: -1, requestId: '', expectsContinue: false };
+  const facts = newRequestFacts();
   // `forwarded`: the client address after real-IP processing (--trusted-proxies), as the rate limit saw it.
   const headers = buildRequestHeaders(req.rawHeaders, forwarded, facts);
   if (req.httpVersionMajor === 2) adaptHttp2Request(req, headers, facts);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildRequestHeaders, hostHeaderOf, type RequestFacts } from '../../src/proxy/headers/request-headers.ts';
+import { buildRequestHeaders, hostHeaderOf, newRequestFacts, type RequestFacts } from '../../src/proxy/headers/request-headers.ts';
 import { buildResponseHeaders } from '../../src/proxy/headers/response-headers.ts';
 import { generateRequestId } from '../../src/proxy/headers/request-id.ts';
 import { headerMap } from './helpers/pods.ts';
@@ -7,7 +7,7 @@ import { headerMap } from './helpers/pods.ts';
 const ctx = { host: 'App.test:8080', clientAddress: '192.0.2.7', localPort: '8080', scheme: 'http' as const };
 
 function build(raw: string[], upgrade?: string): { headers: Map<string, string[]>; facts: RequestFacts } {
-  const facts: RequestFacts = { hasBody: false, contentLength: -1, requestId: '', expectsContinue: false };
+  const facts = newRequestFacts();
   const out = buildRequestHeaders(raw, upgrade === undefined ? ctx : { ...ctx, upgrade }, facts);
   return { headers: headerMap(out), facts };
 }
@@ -98,7 +98,7 @@ describe('buildRequestHeaders', () => {
   });
 
   it('omits Host and X-Forwarded-Host when the client sent no Host', () => {
-    const facts: RequestFacts = { hasBody: false, contentLength: -1, requestId: '', expectsContinue: false };
+    const facts = newRequestFacts();
     const headers = headerMap(buildRequestHeaders([], { ...ctx, host: '' }, facts));
     expect(headers.has('host')).toBe(false);
     expect(headers.has('x-forwarded-host')).toBe(false);

@@ -17,6 +17,11 @@ export interface RequestFacts {
   expectsContinue: boolean;
 }
 
+/** Facts before buildRequestHeaders has read the request: no body, no Content-Length, no request id yet. */
+export function newRequestFacts(): RequestFacts {
+  return { hasBody: false, contentLength: -1, requestId: '', expectsContinue: false };
+}
+
 export interface ForwardedContext {
   /** The client's Host header, or HTTP/2 `:authority` ('' when absent): sent as Host and X-Forwarded-Host. */
   readonly host: string;

@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { BackendTarget, GlobalSettings, Route } from '../../model/index.ts';
 import { rawHeaderValue } from '../headers/raw-header.ts';
-import { buildRequestHeaders, overrideHeaders, type RequestFacts } from '../headers/request-headers.ts';
+import { buildRequestHeaders, newRequestFacts, overrideHeaders, type RequestFacts } from '../headers/request-headers.ts';
 import { statusFor, type ProxyErrorKind } from '../errors.ts';
 import type { ProxyContext } from '../proxy-context.ts';
 import { rawLimitOutlet } from '../rate-limit/rate-limit-stage.ts';
@@ -90,7 +90,7 @@ function openTunnel(
   forwarded: ForwardedFacts,
   settings: GlobalSettings,
 ): void {
-  const facts: RequestFacts = { hasBody: false, contentLength: -1, requestId: '', expectsContinue: false };
+  const facts = newRequestFacts();
   const headers = handshakeHeaders(req, route, forwarded, facts);
   if (extra !== null) overrideHeaders(headers, extra);
   // A handshake carries no body (RFC 6455 §4.1). One that does would have its body spliced into the tunnel
