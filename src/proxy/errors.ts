@@ -109,6 +109,7 @@ export function classifyUpstreamError(error: unknown): ProxyErrorKind {
     case 'UND_ERR_CONNECT_TIMEOUT':
     case 'ETIMEDOUT':
       return 'upstream-connect-timeout';
+    case 'SLUICE_READ_TIMEOUT': // forward/read-deadlines.ts: nothing from the pod for proxy-read-timeout
     case 'UND_ERR_HEADERS_TIMEOUT':
     case 'UND_ERR_BODY_TIMEOUT':
       return 'upstream-read-timeout';

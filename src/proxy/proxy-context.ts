@@ -5,6 +5,7 @@ import type { Balancers } from './balancer/balancers.ts';
 import type { TrustedProxies } from './client-address.ts';
 import type { RequestObserver } from './metrics/request-observer.ts';
 import type { EndpointStore } from './endpoints/endpoint-store.ts';
+import type { ReadDeadlines } from './forward/read-deadlines.ts';
 import type { TableSlot } from './table-slot.ts';
 import type { UpstreamPools } from './upstream/upstream-pools.ts';
 
@@ -13,6 +14,8 @@ export interface ProxyContext {
   readonly endpoints: EndpointStore;
   readonly pools: UpstreamPools;
   readonly balancers: Balancers;
+  /** proxy-read-timeout: the deadlines of exchanges waiting on a pod (shared by the listeners of a thread). */
+  readonly readDeadlines: ReadDeadlines;
   /** Lower case, no port, no trailing dot (router's normalizeHost). */
   readonly normalizeHost: (host: string) => string;
   /** Decoded, dot-segments resolved, slashes merged; null when the path escapes the root (→ 400). */

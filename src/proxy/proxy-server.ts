@@ -84,6 +84,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     endpoints: options.endpoints,
     pools: upstreams.pools,
     balancers: upstreams.balancers,
+    readDeadlines: upstreams.readDeadlines,
     normalizeHost: options.normalizeHost,
     normalizeRequestPath: options.normalizeRequestPath,
     scheme: options.tls === undefined ? 'http' : 'https',

@@ -141,6 +141,83 @@ describe('read timeouts', () => {
   });
 });
 
+describe('read timeouts restart on progress, and do not run while the client holds the pod back', () => {
+  const readTimeoutMs = 300;
+  // Each case lasts well past the read timeout (≈ 3×), so a timer that is not restarted fires.
+
+  it('a pod that trickles its body (a chunk every 100 ms for 900 ms) is relayed whole', async () => {
+    const [trickle] = await pods([
+      '127.0.0.7',
+      (_req, res) => {
+        res.writeHead(200, { 'content-length': '10' });
+        let sent = 0;
+        const timer = setInterval(() => {
+          res.write('x');
+          if (++sent === 10) {
+            clearInterval(timer);
+            res.end();
+          }
+        }, 100);
+      },
+    ]);
+    await gateway([trickle!], { readTimeoutMs });
+    const reply = await send(gw!.port, '/');
+    expect(reply).toMatchObject({ status: 200, body: 'xxxxxxxxxx' });
+  });
+
+  it('a slow upload (a chunk every 100 ms for 900 ms) reaches the pod, whose answer comes after the last chunk', async () => {
+    const [sink] = await pods([
+      '127.0.0.7',
+      (req, res) => {
+        let length = 0;
+        req.on('data', (chunk: Buffer) => (length += chunk.length));
+        req.on('end', () => res.end(`got ${length}`));
+      },
+    ]);
+    await gateway([sink!], { readTimeoutMs });
+    const reply = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: gw!.port, method: 'POST', path: '/', headers: { host: 'app.test' }, agent: false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      let sent = 0;
+      const timer = setInterval(() => {
+        req.write('y');
+        if (++sent === 10) {
+          clearInterval(timer);
+          req.end();
+        }
+      }, 100);
+    });
+    expect(reply).toEqual({ status: 200, body: 'got 10' });
+  });
+
+  it('a client that reads nothing for 3× the read timeout still gets the whole large body (the pod was paused, not silent)', async () => {
+    const size = 16 * 1024 * 1024; // far more than the socket buffers hold: the pod is paused until the client reads
+    const [big] = await pods(['127.0.0.7', (_req, res) => res.end(Buffer.alloc(size, 'z'))]);
+    await gateway([big!], { readTimeoutMs });
+    const received = await new Promise<{ status: number; bytes: number; aborted: boolean }>((resolve) => {
+      const req = request({ host: '127.0.0.1', port: gw!.port, path: '/', headers: { host: 'app.test' }, agent: false }, (res) => {
+        let bytes = 0;
+        res.pause();
+        setTimeout(() => {
+          res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+          res.resume();
+        }, 3 * readTimeoutMs);
+        res.on('aborted', () => resolve({ status: res.statusCode ?? 0, bytes, aborted: true }));
+        res.on('error', () => resolve({ status: res.statusCode ?? 0, bytes, aborted: true }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, aborted: false }));
+      });
+      req.on('error', () => resolve({ status: 0, bytes: 0, aborted: true }));
+      req.end();
+    });
+    expect(received).toEqual({ status: 200, bytes: size, aborted: false });
+  });
+});
+
 describe('early answers', () => {
   it('a pod answering before reading the body (413) leaves the client connection usable', async () => {
     const [early] = await pods([

@@ -11,12 +11,14 @@ import { buildResponseHeaders } from '../headers/response-headers.ts';
 import type { RequestRecord } from '../metrics/request-observer.ts';
 import { maxAttempts, type ProxyContext } from '../proxy-context.ts';
 import { sendError } from '../respond.ts';
+import type { ReadWaiter } from './read-deadlines.ts';
 import { RequestBody } from './request-body.ts';
 
 /** Abort reason when the client left: shared, since it is never shown and needs no stack. */
 const clientGone = Object.assign(new Error('client closed the connection'), { code: 'SLUICE_CLIENT_GONE' });
 const intercepted = Object.assign(new Error('answer replaced by an error page'), { code: 'SLUICE_INTERCEPTED' });
 const invalidResponse = Object.assign(new Error('invalid upstream response headers'), { code: 'UND_ERR_INFO' });
+const readTimeout = Object.assign(new Error('the pod sent nothing for proxy-read-timeout'), { code: 'SLUICE_READ_TIMEOUT' });
 
 /**
  * Methods retried on another endpoint (RFC 9110 §9.2.2 idempotent, minus TRACE which we never want to repeat).
@@ -29,7 +31,7 @@ function isIdempotent(method: string): boolean {
 
 type Controller = Dispatcher.DispatchController;
 
-export class Exchange implements Dispatcher.DispatchHandler {
+export class Exchange implements Dispatcher.DispatchHandler, ReadWaiter {
   readonly #ctx: ProxyContext;
   readonly #req: IncomingMessage;
   readonly #res: ServerResponse;
@@ -37,8 +39,10 @@ export class Exchange implements Dispatcher.DispatchHandler {
   readonly #backend: BackendTarget;
   readonly #headers: string[];
   readonly #body: RequestBody | null;
-  /** proxy-read-timeout of the table the request started with, per dispatch (undici's per-request timeouts). */
+  /** proxy-read-timeout of the table the request started with. */
   readonly #readTimeoutMs: number;
+  /** ReadWaiter: when the pod must have sent something by (read-deadlines.ts); Infinity while not waiting on it. */
+  readDeadline = Number.POSITIVE_INFINITY;
   readonly #retryable: boolean;
   /** The request target sent upstream (the client's, or the rewritten one). */
   readonly #target: string;
@@ -79,6 +83,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.#retryable = body === null && isIdempotent(req.method ?? '');
     this.#target = target;
     this.#onIntercept = onIntercept;
+    if (body !== null) body.progress = this;
     res.on('close', this.#onClientClose);
   }
 
@@ -94,11 +99,10 @@ export class Exchange implements Dispatcher.DispatchHandler {
     const method = this.#req.method as Dispatcher.HttpMethod;
     // The original request target (or its rewrite), never the normalised path: the pod sees what the client sent.
     const path = this.#target;
-    // nginx's proxy_read_timeout is the gap between two reads; undici splits it into "until the headers" (which
-    // also bounds a write the pod does not drain) and "between body chunks": both get it. Per dispatch, so a
-    // ConfigMap change applies to the next request without touching pools or their connections.
-    const timeout = this.#readTimeoutMs;
-    const options = { path, method, headers: this.#headers, body: this.#body, headersTimeout: timeout, bodyTimeout: timeout };
+    // nginx's proxy_read_timeout (the gap between two reads from the pod) is timed here, not by undici: its
+    // headersTimeout/bodyTimeout cost a timer object per request (read-deadlines.ts says what that cost). 0 turns
+    // them off. Read per request, so a ConfigMap change applies to the next request without touching the pools.
+    const options = { path, method, headers: this.#headers, body: this.#body, headersTimeout: 0, bodyTimeout: 0 };
     this.#ctx.pools.get(endpoint).dispatch(options, this);
     return true;
   }
@@ -107,12 +111,16 @@ export class Exchange implements Dispatcher.DispatchHandler {
     // undici calls this when the request is about to be written on a connected socket (client-h1.js writeH1).
     this.#record?.upstreamConnected();
     this.#controller = controller;
-    if (this.#clientGone) controller.abort(clientGone);
+    if (this.#clientGone) return controller.abort(clientGone);
+    // From here the exchange waits on the pod: for its answer, or for it to take the body.
+    this.readDeadline = performance.now() + this.#readTimeoutMs;
+    this.#ctx.readDeadlines.watch(this);
   }
 
   onResponseStart(controller: Controller, statusCode: number): void {
     // 1xx: node:http answered the client's `Expect: 100-continue` itself; informational answers end here.
     if (statusCode < 200) return;
+    this.readProgress();
     this.#record?.upstreamHeaders(statusCode);
     // proxy_intercept_errors: the pod's answer is dropped (connection included) and the error page served.
     if (this.#onIntercept !== null && this.#onIntercept(statusCode)) {
@@ -138,16 +146,22 @@ export class Exchange implements Dispatcher.DispatchHandler {
   onResponseData(controller: Controller, chunk: Buffer): void {
     // Back-pressure: a slow client pauses the pod's socket instead of filling our memory.
     if (this.#record !== null) this.#record.upstreamBytes += chunk.length;
-    if (!this.#res.write(chunk)) controller.pause();
+    if (this.#res.write(chunk)) return this.readProgress();
+    controller.pause();
+    // Paused, nothing is read from the pod: its silence is not a read timeout (undici's bodyTimeout skipped
+    // paused bodies too). 'drain' resumes both.
+    this.readDeadline = Number.POSITIVE_INFINITY;
   }
 
   onResponseEnd(): void {
+    this.#ctx.readDeadlines.unwatch(this);
     this.#record?.upstreamEnded(this.#record.upstreamStatus);
     // Trailers are dropped: HTTP/1.1 clients rarely ask for them (TE: trailers) and nginx does not pass them.
     this.#res.end();
   }
 
   onResponseError(_controller: Controller | null, error: Error): void {
+    this.#ctx.readDeadlines.unwatch(this);
     if (this.#clientGone || this.#intercepted) return; // our own abort: answered elsewhere, or nobody left
     const res = this.#res;
     if (res.headersSent) {
@@ -182,7 +196,18 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.#ctx.logger.warn({ route: this.#route.id, endpoint: this.#endpoint?.key, code, kind, attempts }, message);
   }
 
+  /** ReadWaiter: the read timeout passed with nothing from the pod; onResponseError answers 504 or cuts. */
+  readTimedOut(): void {
+    this.#controller?.abort(readTimeout);
+  }
+
+  /** The pod sent something, or took a body chunk (request-body.ts): the read timeout starts again. */
+  readProgress(): void {
+    this.readDeadline = performance.now() + this.#readTimeoutMs;
+  }
+
   #onDrain = (): void => {
+    this.readProgress();
     this.#controller?.resume();
   };
 

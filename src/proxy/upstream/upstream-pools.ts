@@ -82,7 +82,8 @@ export class UpstreamPools {
   #create(endpoint: UpstreamEndpoint): Pool {
     return new Pool(endpoint.origin, {
       connect: this.#connect,
-      // headersTimeout and bodyTimeout are given per request (exchange.ts), from the request's table.
+      // No headersTimeout/bodyTimeout here: each request turns them off, and proxy-read-timeout is timed by the
+      // exchange itself (forward/read-deadlines.ts: undici's cost a timer object per request).
       keepAliveTimeout: keepAliveTimeoutMs,
       // Pods speak HTTP/1.1 over plain TCP (ingress-nginx's default backend-protocol); undici 8 would otherwise
       // offer h2 wherever ALPN allows it.

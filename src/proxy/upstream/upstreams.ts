@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import { Balancers } from '../balancer/balancers.ts';
 import type { EndpointStore } from '../endpoints/endpoint-store.ts';
+import { ReadDeadlines } from '../forward/read-deadlines.ts';
 import { UpstreamPools } from './upstream-pools.ts';
 
 export interface UpstreamsOptions {
@@ -18,6 +19,8 @@ export interface UpstreamsOptions {
 export class Upstreams {
   readonly pools: UpstreamPools;
   readonly balancers: Balancers;
+  /** proxy-read-timeout of every exchange in flight (one sweep per thread, not a timer per request). */
+  readonly readDeadlines = new ReadDeadlines();
   readonly #unsubscribe: () => void;
 
   constructor(options: UpstreamsOptions) {
@@ -32,5 +35,6 @@ export class Upstreams {
   async close(): Promise<void> {
     this.#unsubscribe();
     await this.pools.closeAll(true);
+    this.readDeadlines.close();
   }
 }
