@@ -145,22 +145,27 @@ describe('read timeouts restart on progress, and do not run while the client hol
   const readTimeoutMs = 300;
   // Each case lasts well past the read timeout (≈ 3×), so a timer that is not restarted fires.
 
+  /** Writes `byte` ten times, 100 ms apart, then ends: 900 ms of a stream that is never silent for 300 ms. */
+  function trickle(out: { write(data: string): unknown; end(): unknown }, byte: string): void {
+    let sent = 0;
+    const timer = setInterval(() => {
+      out.write(byte);
+      if (++sent === 10) {
+        clearInterval(timer);
+        out.end();
+      }
+    }, 100);
+  }
+
   it('a pod that trickles its body (a chunk every 100 ms for 900 ms) is relayed whole', async () => {
-    const [trickle] = await pods([
+    const [slow] = await pods([
       '127.0.0.7',
       (_req, res) => {
         res.writeHead(200, { 'content-length': '10' });
-        let sent = 0;
-        const timer = setInterval(() => {
-          res.write('x');
-          if (++sent === 10) {
-            clearInterval(timer);
-            res.end();
-          }
-        }, 100);
+        trickle(res, 'x');
       },
     ]);
-    await gateway([trickle!], { readTimeoutMs });
+    await gateway([slow!], { readTimeoutMs });
     const reply = await send(gw!.port, '/');
     expect(reply).toMatchObject({ status: 200, body: 'xxxxxxxxxx' });
   });
@@ -183,14 +188,7 @@ describe('read timeouts restart on progress, and do not run while the client hol
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       });
       req.on('error', reject);
-      let sent = 0;
-      const timer = setInterval(() => {
-        req.write('y');
-        if (++sent === 10) {
-          clearInterval(timer);
-          req.end();
-        }
-      }, 100);
+      trickle(req, 'y');
     });
     expect(reply).toEqual({ status: 200, body: 'got 10' });
   });
