@@ -5,6 +5,8 @@ import { createServer as createTcpServer, type Server as TcpServer } from 'node:
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EndpointSlice } from '../../src/model/index.ts';
+import { ProxyMetrics } from '../../src/proxy/metrics/proxy-metrics.ts';
+import { RequestObserver } from '../../src/proxy/metrics/request-observer.ts';
 import { startBlackhole, type Blackhole } from './helpers/blackhole.ts';
 import { echoed, send, startGateway, type Gateway } from './helpers/gateway.ts';
 import { backend, slice } from './helpers/objects.ts';
@@ -34,8 +36,15 @@ function slicesFor(...targets: { ip: string; port: number }[]): EndpointSlice[] 
   return targets.map((t, i) => slice({ service: 'web', name: `web-${i}`, port: t.port, endpoints: [t.ip] }));
 }
 
-async function gateway(targets: { ip: string; port: number }[], timeouts: { connectTimeoutMs?: number; readTimeoutMs?: number } = {}) {
-  gw = await startGateway({ table, slices: slicesFor(...targets), ...timeouts });
+interface GatewayOptions {
+  readonly connectTimeoutMs?: number;
+  readonly readTimeoutMs?: number;
+  /** Metrics on: the response's 'close' then reaches the exchange through the metrics record. */
+  readonly observer?: RequestObserver;
+}
+
+async function gateway(targets: { ip: string; port: number }[], options: GatewayOptions = {}) {
+  gw = await startGateway({ table, slices: slicesFor(...targets), ...options });
   return gw;
 }
 
@@ -251,7 +260,12 @@ describe('early answers', () => {
   });
 });
 
-describe('clients that leave', () => {
+// With metrics off the exchange listens for the response's 'close' itself; with metrics on it is told by the
+// metrics record, whose listener is the response's only one.
+describe.each([
+  ['metrics off', () => undefined],
+  ['metrics on', () => new RequestObserver(new ProxyMetrics(), null)],
+])('clients that leave (%s)', (_name, observer: () => RequestObserver | undefined) => {
   it('client aborting mid-download aborts the upstream request', async () => {
     let upstreamClosed = false;
     let upstreamFinished = false;
@@ -268,7 +282,7 @@ describe('clients that leave', () => {
         });
       },
     ]);
-    await gateway([stream!]);
+    await gateway([stream!], { observer: observer() });
     await new Promise<void>((resolve) => {
       const req = request({ host: '127.0.0.1', port: gw!.port, path: '/', headers: { host: 'app.test' }, agent: false }, (res) => {
         res.once('data', () => {
@@ -294,7 +308,7 @@ describe('clients that leave', () => {
         req.on('end', () => res.end('complete'));
       },
     ]);
-    await gateway([sink!]);
+    await gateway([sink!], { observer: observer() });
     const req = request({
       host: '127.0.0.1',
       port: gw!.port,

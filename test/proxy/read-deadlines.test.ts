@@ -20,6 +20,8 @@ async function until(done: () => boolean): Promise<void> {
 function waiter(ms: number): ReadWaiter & { firedAt: number | null } {
   return {
     readDeadline: performance.now() + ms,
+    readPrev: null,
+    readNext: null,
     firedAt: null,
     readTimedOut() {
       this.firedAt = performance.now();
@@ -78,6 +80,23 @@ describe('ReadDeadlines', () => {
     await sleep(3 * tickMs);
     expect(second.firedAt).toBeNull();
     expect(deadlines.size).toBe(0);
+  });
+
+  it('times out exactly the waiters past their deadline, wherever they are in the list; watch and unwatch are idempotent', async () => {
+    deadlines = new ReadDeadlines(tickMs);
+    const waiters = [0, 1e9, 0, 1e9, 0].map((ms) => waiter(ms));
+    for (const w of waiters) deadlines.watch(w);
+    deadlines.watch(waiters[1]!); // already watched
+    expect(deadlines.size).toBe(5);
+    await until(() => deadlines.size === 2);
+    expect(waiters.map((w) => w.firedAt !== null)).toEqual([true, false, true, false, true]);
+    deadlines.unwatch(waiters[0]!); // already removed by the sweep
+    deadlines.unwatch(waiters[3]!);
+    expect(deadlines.size).toBe(1);
+    waiters[1]!.readDeadline = 0;
+    await until(() => waiters[1]!.firedAt !== null);
+    expect(deadlines.size).toBe(0);
+    expect(waiters[3]!.firedAt).toBeNull();
   });
 
   it('the interval runs only while something is watched', async () => {

@@ -47,6 +47,8 @@ export class RequestRecord implements RequestMeasures {
   requestSeconds = 0;
   requestBytes = 0;
   responseBytes = 0;
+  /** Told of the response's 'close' before it is counted (the exchange: a client gone mid-answer aborts it). */
+  closeWatcher: { responseClosed(): void } | null = null;
 
   constructor(start: number, bytesBefore: number, bytesReadBefore = 0) {
     this.start = start;
@@ -97,8 +99,12 @@ export class RequestObserver {
     const record = new RequestRecord(performance.now(), http1 ? (req.socket?.bytesWritten ?? 0) : 0);
     record.accessLogged = !settings.disableAccessLog;
     this.#connections?.requestStarted(http1);
-    // 'close' follows 'finish' for completed responses and also fires when the client leaves (nginx's 499).
-    res.once('close', () => this.#end(req, res, record));
+    // 'close' follows 'finish' for completed responses and also fires when the client leaves (nginx's 499). It
+    // fires once: `on`, not `once`, spares once()'s wrapper objects.
+    res.on('close', () => {
+      record.closeWatcher?.responseClosed();
+      this.#end(req, res, record);
+    });
     return record;
   }
 
