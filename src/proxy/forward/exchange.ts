@@ -120,7 +120,7 @@ export class Exchange implements Dispatcher.DispatchHandler, ReadWaiter {
     this.#controller = controller;
     if (this.#clientGone) return controller.abort(clientGone);
     // From here the exchange waits on the pod: for its answer, or for it to take the body.
-    this.readDeadline = performance.now() + this.#readTimeoutMs;
+    this.readProgress();
     this.#ctx.readDeadlines.watch(this);
   }
 
@@ -208,7 +208,7 @@ export class Exchange implements Dispatcher.DispatchHandler, ReadWaiter {
     this.#controller?.abort(readTimeout);
   }
 
-  /** The pod sent something, or took a body chunk (request-body.ts): the read timeout starts again. */
+  /** The read timeout starts (again): the request went out, the pod sent something, or took a body chunk. */
   readProgress(): void {
     this.readDeadline = performance.now() + this.#readTimeoutMs;
   }

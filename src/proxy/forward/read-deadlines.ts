@@ -38,7 +38,6 @@ const defaultTickMs = 100;
 export class ReadDeadlines {
   #head: ReadWaiter | null = null;
   #tail: ReadWaiter | null = null;
-  #size = 0;
   readonly #tickMs: number;
   #timer: NodeJS.Timeout | null = null;
 
@@ -48,33 +47,33 @@ export class ReadDeadlines {
 
   /** Starts watching `waiter` (no-op when already watched); its readDeadline is read at every tick. */
   watch(waiter: ReadWaiter): void {
-    if (waiter.readPrev !== null || this.#head === waiter) return;
+    if (this.#isWatched(waiter)) return;
     waiter.readPrev = this.#tail;
     waiter.readNext = null;
     if (this.#tail === null) this.#head = waiter;
     else this.#tail.readNext = waiter;
     this.#tail = waiter;
-    this.#size++;
     // unref: a wait on a pod never keeps the process alive on its own (the sockets do).
     this.#timer ??= setInterval(this.#sweep, this.#tickMs).unref();
   }
 
   /** Stops watching `waiter` (no-op when not watched). */
   unwatch(waiter: ReadWaiter): void {
+    if (!this.#isWatched(waiter)) return;
     const { readPrev: prev, readNext: next } = waiter;
-    if (prev === null && this.#head !== waiter) return;
     if (prev === null) this.#head = next;
     else prev.readNext = next;
     if (next === null) this.#tail = prev;
     else next.readPrev = prev;
     waiter.readPrev = null;
     waiter.readNext = null;
-    this.#size--;
   }
 
-  /** Exchanges being watched (tests, and the interval's own stop condition). */
+  /** Exchanges being watched, counted by walking the list (for tests: serving never needs the number). */
   get size(): number {
-    return this.#size;
+    let size = 0;
+    for (let waiter = this.#head; waiter !== null; waiter = waiter.readNext) size++;
+    return size;
   }
 
   /** Whether the sweep's interval is running (it stops at the first tick with nothing to watch). */
@@ -99,9 +98,14 @@ export class ReadDeadlines {
         // the next tick (never a removed waiter fired).
         waiter.readTimedOut();
       }
-      waiter = next !== null && (next.readPrev !== null || this.#head === next) ? next : null;
+      waiter = next !== null && this.#isWatched(next) ? next : null;
     }
   };
+
+  /** In the list: linked behind another waiter, or its head. */
+  #isWatched(waiter: ReadWaiter): boolean {
+    return waiter.readPrev !== null || this.#head === waiter;
+  }
 
   #stop(): void {
     if (this.#timer === null) return;
