@@ -12,7 +12,7 @@ import { RouteUpdater, createStatusServer } from './proxy/index.ts';
 import { createBucketMemory } from './proxy/rate-limit/shared-buckets.ts';
 import { listen } from './proxy/listen.ts';
 import { controlObservability, type LiveSources } from './proxy/metrics/observability.ts';
-import { fileSink } from './proxy/access-log/line-sink.ts';
+import { stdoutSink } from './proxy/access-log/line-sink.ts';
 import { WorkerPool, nodeMetrics, servedBy } from './workers/index.ts';
 
 export interface RunningGateway {
@@ -105,7 +105,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   statusPublisher?.start();
   live.updater = updater;
 
-  const stdoutAccessLog = config.accessLog === 'stdout' ? fileSink('stdout') : null;
+  const stdoutAccessLog = config.accessLog === 'stdout' ? stdoutSink() : null;
   const workers = new WorkerPool({
     count: config.workers,
     stdoutAccessLog,

@@ -11,7 +11,7 @@ import { RateLimits, attachRateLimits } from '../proxy/rate-limit/rate-limit-sta
 import { announceShutdown } from '../proxy/server-drain.ts';
 import { acceptorsPerWorker, listenWithAcceptors } from '../proxy/listen.ts';
 import { servingObservability, type LiveSources } from '../proxy/metrics/observability.ts';
-import { portSink } from '../proxy/access-log/line-sink.ts';
+import { fileSink, portSink, type LineSink } from '../proxy/access-log/line-sink.ts';
 import type { MessagePort } from 'node:worker_threads';
 import type { ListenerPorts } from './messages.ts';
 
@@ -44,7 +44,7 @@ export interface DataPlane {
 export async function startDataPlane(options: DataPlaneOptions): Promise<DataPlane> {
   const { config, logger } = options;
   const live: LiveSources = {};
-  const observability = servingObservability(config, live, options.accessLogPort === null ? undefined : portSink(options.accessLogPort));
+  const observability = servingObservability(config, live, accessLogSink(options));
   const tableSlot = new TableSlot(compile(emptySnapshot, config.compile).table);
   const { RedisRateStore } = config.rateLimitStore === undefined ? { RedisRateStore: undefined } : await import('../proxy/rate-limit/redis-store.ts');
   const store =
@@ -142,4 +142,12 @@ export function servedBy(config: GatewayConfig): (ingress: Ingress, snapshot: Sn
     if (classes === undefined) classMaps.set(snapshot, (classes = new Map(snapshot.ingressClasses.map((c) => [c.metadata.name, c]))));
     return isOurIngress(ingress, classes, config.compile);
   };
+}
+
+/** A worker's access-log lines: to the primary for stdout (its port), else straight to the file. */
+function accessLogSink({ config, logger, accessLogPort }: DataPlaneOptions): LineSink | null {
+  if (accessLogPort !== null) return portSink(accessLogPort);
+  if (config.accessLog === 'off') return null;
+  if (config.accessLog === 'stdout') throw new Error('--access-log stdout: the primary writes it; the worker needs its port');
+  return fileSink(config.accessLog, (error) => logger.error({ err: error, file: config.accessLog }, 'access log: write failed; lines are dropped from now on'));
 }

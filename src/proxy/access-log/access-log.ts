@@ -1,12 +1,11 @@
 // --access-log: one JSON line per request with the fields of ingress-nginx's default log format
 // ($remote_addr … $request_time [$proxy_upstream_name] $upstream_addr $upstream_response_time $upstream_status
 // $req_id), plus the Kubernetes names. An upgrade (WebSocket) is one line when it closes: status 101, its bytes
-// each way and its whole duration, as nginx logs it. Written through pino's SonicBoom destination (asynchronous,
-// buffered), not a pino logger: the line has a fixed shape, so a plain JSON.stringify of one object is all the
-// work needed.
+// each way and its whole duration, as nginx logs it. The line has a fixed shape, so a plain JSON.stringify of one
+// object is all the work needed (not a pino logger).
 //
-// Buffered like nginx's `access_log … buffer=8k flush=1s` (line-sink.ts): lines are written when 8 KiB have
-// gathered or after a second, not one write(2) each; shutdown flushes the rest (a crash loses at most that buffer).
+// Buffered like nginx's `access_log … buffer=… flush=1s` (line-sink.ts, buffered-file.ts): lines are written in
+// blocks or after a second, not one write(2) each; shutdown flushes the rest (a crash loses at most that buffer).
 import type { IncomingMessage } from 'node:http';
 import { clientAddressOf, type TrustedProxies } from '../client-address.ts';
 import { rawHeaderValue } from '../headers/raw-header.ts';

@@ -8,7 +8,7 @@
 import { Registry } from 'prom-client';
 import type { InformerHealth } from '../../watch/index.ts';
 import { AccessLog } from '../access-log/access-log.ts';
-import { fileSink, type LineSink } from '../access-log/line-sink.ts';
+import type { LineSink } from '../access-log/line-sink.ts';
 import { TrustedProxies } from '../client-address.ts';
 import type { EndpointStore } from '../endpoints/endpoint-store.ts';
 import { rateLimitsFor } from '../rate-limit/rate-limit-stage.ts';
@@ -52,16 +52,16 @@ export interface ObservabilityFlags {
   readonly compile: { readonly controllerClass: string };
 }
 
-/** `accessLogSink`: where access-log lines go (line-sink.ts); default: the --access-log target itself. */
+/** `accessLogSink`: where access-log lines go (line-sink.ts); null with --access-log off. */
 export function servingObservability(
   flags: ObservabilityFlags,
   live: LiveSources,
-  accessLogSink?: LineSink,
+  accessLogSink: LineSink | null,
   env: NodeJS.ProcessEnv = process.env,
 ): ServingObservability {
   const trustedProxies = flags.trustedProxies.length === 0 ? null : new TrustedProxies(flags.trustedProxies);
   const data = flags.metrics ? dataPlaneMetrics(live, controllerLabels(flags.compile.controllerClass, env)) : null;
-  const accessLog = flags.accessLog === 'off' ? null : new AccessLog(accessLogSink ?? fileSink(flags.accessLog), trustedProxies);
+  const accessLog = accessLogSink === null ? null : new AccessLog(accessLogSink, trustedProxies);
   const observer = data === null && accessLog === null ? null : new RequestObserver(data, accessLog);
   return {
     proxyOptions: { trustedProxies, observer },
