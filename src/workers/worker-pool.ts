@@ -9,7 +9,7 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { SettingValues, SourceUpdate } from '../model/index.ts';
-import { relayLines, type LineSink } from '../proxy/access-log/line-sink.ts';
+import { relayLines, type BlockSink } from '../proxy/access-log/line-sink.ts';
 import type { FromWorker, ListenerPorts, ToWorker, WorkerInit } from './messages.ts';
 import { UpdateDeltas, snapshotUnchanged } from './update-delta.ts';
 
@@ -19,7 +19,7 @@ export interface WorkerPoolOptions {
   /** The primary's current settings, read when a worker starts (WorkerInit.settings). */
   readonly settings?: () => SettingValues | undefined;
   /** --access-log stdout: the primary's stdout, every worker's lines relayed to it; null otherwise. */
-  readonly stdoutAccessLog: LineSink | null;
+  readonly stdoutAccessLog: BlockSink | null;
   readonly ports: ListenerPorts;
   readonly logger: Logger;
   /** Replacement back-off after a worker dies: doubles from this for workers dying right after their start. */
