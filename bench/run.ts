@@ -18,6 +18,7 @@ import { featuresScenario } from './scenarios/features.ts';
 import { plainScenario } from './scenarios/plain.ts';
 import { table10kScenario } from './scenarios/table10k.ts';
 import { table10kKubeScenario } from './scenarios/table10k-kube.ts';
+import { pacedScenario } from './scenarios/paced.ts';
 import { tailScenario } from './scenarios/tail.ts';
 import { tlsScenario } from './scenarios/tls.ts';
 import { websocketScenario } from './scenarios/websocket.ts';
@@ -28,7 +29,7 @@ import { startPods } from './targets/pods.ts';
 
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
 const suite: readonly Scenario[] = [
-  plainScenario, tailScenario, featuresScenario, tlsScenario, table10kScenario, table10kKubeScenario, bodiesScenario, websocketScenario, churnScenario, workersScenario,
+  plainScenario, tailScenario, pacedScenario, featuresScenario, tlsScenario, table10kScenario, table10kKubeScenario, bodiesScenario, websocketScenario, churnScenario, workersScenario,
 ];
 
 const options = parseBenchArgs(process.argv.slice(2), suite.map((s) => s.id));

@@ -23,16 +23,22 @@ export interface WrkRun {
   readonly headers?: readonly string[];
   /** POST a body of this many bytes with every request. */
   readonly uploadBytes?: number;
+  /** Each connection waits this long after a response before its next request (wrk's delay(), whole ms). */
+  readonly pauseMs?: number;
 }
 
 export async function runWrk(spec: WrkRun): Promise<LoadResult> {
   const headers = [`Host: ${spec.host}`, ...(spec.headers ?? [])].flatMap((h) => ['-H', h]);
   const argv = ['wrk', '-t1', `-c${spec.connections}`, `-d${spec.durationS}s`, '--timeout', '10s', '-s', script, ...headers, spec.url];
   const [cmd, args] = pinnedCommand(cpus.rest, argv[0]!, argv.slice(1));
-  const env = spec.uploadBytes === undefined ? process.env : { ...process.env, WRK_BODY_BYTES: String(spec.uploadBytes) };
-  const { stdout } = await run(cmd, args, { maxBuffer: 1 << 20, env });
+  const scriptEnv = {
+    ...(spec.uploadBytes === undefined ? {} : { WRK_BODY_BYTES: String(spec.uploadBytes) }),
+    ...(spec.pauseMs === undefined ? {} : { WRK_DELAY_MS: String(spec.pauseMs) }),
+  };
+  const { stdout } = await run(cmd, args, { maxBuffer: 1 << 20, env: { ...process.env, ...scriptEnv } });
   const shown = shellLine([cmd, ...args]).replace(script, 'bench/load/wrk-report.lua');
-  return { ...parseWrk(stdout), command: spec.uploadBytes === undefined ? shown : `WRK_BODY_BYTES=${spec.uploadBytes} ${shown}` };
+  const envShown = Object.entries(scriptEnv).map(([name, value]) => `${name}=${value} `).join('');
+  return { ...parseWrk(stdout), command: envShown + shown };
 }
 
 function parseWrk(out: string): Omit<LoadResult, 'command'> {

@@ -52,7 +52,7 @@ export function directUrl(context: ScenarioContext): string {
 }
 
 /** A wrk target on `path` of `base` with the plain route's Host. */
-export function wrkTarget(context: ScenarioContext, name: string, base: string, pid: number | undefined, extra: { connections?: number; headers?: string[]; uploadBytes?: number; path?: string; host?: string } = {}): Target {
+export function wrkTarget(context: ScenarioContext, name: string, base: string, pid: number | undefined, extra: { connections?: number; headers?: string[]; uploadBytes?: number; pauseMs?: number; path?: string; host?: string } = {}): Target {
   return {
     name,
     ...(pid === undefined ? {} : { pid }),
@@ -64,6 +64,7 @@ export function wrkTarget(context: ScenarioContext, name: string, base: string, 
         durationS,
         ...(extra.headers ? { headers: extra.headers } : {}),
         ...(extra.uploadBytes === undefined ? {} : { uploadBytes: extra.uploadBytes }),
+        ...(extra.pauseMs === undefined ? {} : { pauseMs: extra.pauseMs }),
       }),
   };
 }
