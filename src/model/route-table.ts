@@ -151,6 +151,11 @@ export interface SettingValues {
   readonly proxyConnectTimeoutMs: number;
   /** proxy-read-timeout / --proxy-read-timeout: the gap allowed between two reads from the upstream → 504. */
   readonly proxyReadTimeoutMs: number;
+  /**
+   * proxy-send-timeout / --proxy-send-timeout: the gap allowed between two writes of the request to the upstream
+   * (a body the pod stops taking) → 504.
+   */
+  readonly proxySendTimeoutMs: number;
   /** proxy-body-size / --proxy-body-size (nginx client_max_body_size) in bytes; larger request bodies get 413; 0: no limit. */
   readonly proxyBodySize: number;
   /** limit-req-status-code / --limit-req-status-code: answer to requests refused by limit-rps/limit-rpm. */
