@@ -114,6 +114,10 @@ export interface RouteFeatures {
   readonly rateLimit: RateLimit | null;
   /** proxy-body-size annotation, in bytes (0: unlimited); null: the table's settings.proxyBodySize applies. */
   readonly proxyBodySize: number | null;
+  /** proxy-read-timeout annotation, in ms; null: the table's settings.proxyReadTimeoutMs applies. */
+  readonly proxyReadTimeoutMs: number | null;
+  /** proxy-send-timeout annotation, in ms; null: the table's settings.proxySendTimeoutMs applies. */
+  readonly proxySendTimeoutMs: number | null;
 }
 
 export interface Route {

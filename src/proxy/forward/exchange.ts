@@ -11,6 +11,7 @@ import { buildResponseHeaders } from '../headers/response-headers.ts';
 import type { RequestRecord } from '../metrics/request-observer.ts';
 import { maxAttempts, type ProxyContext } from '../proxy-context.ts';
 import { sendError } from '../respond.ts';
+import { readTimeoutOf, sendTimeoutOf } from '../route-timeouts.ts';
 import type { ReadWaiter } from './read-deadlines.ts';
 import { RequestBody } from './request-body.ts';
 
@@ -40,9 +41,8 @@ export class Exchange implements Dispatcher.DispatchHandler, ReadWaiter {
   readonly #backend: BackendTarget;
   readonly #headers: string[];
   readonly #body: RequestBody | null;
-  /** proxy-read-timeout of the table the request started with. */
+  /** proxy-read-timeout / proxy-send-timeout: the route's annotation, else the request's table's setting. */
   readonly #readTimeoutMs: number;
-  /** proxy-send-timeout of the table the request started with. */
   readonly #sendTimeoutMs: number;
   /**
    * The request is being written to the pod (from onRequestStart to onRequestSent, or to the pod's answer if that
@@ -93,8 +93,8 @@ export class Exchange implements Dispatcher.DispatchHandler, ReadWaiter {
     this.#backend = backend;
     this.#headers = headers;
     this.#body = body;
-    this.#readTimeoutMs = settings.proxyReadTimeoutMs;
-    this.#sendTimeoutMs = settings.proxySendTimeoutMs;
+    this.#readTimeoutMs = readTimeoutOf(route, settings);
+    this.#sendTimeoutMs = sendTimeoutOf(route, settings);
     this.#retryable = body === null && isIdempotent(req.method ?? '');
     this.#target = target;
     this.#onIntercept = onIntercept;

@@ -73,8 +73,6 @@ const notYet: readonly Row[] = [
   ['proxy-buffers-number', 'Proxy', 'location', 'Low', 'Number of response buffers.'],
   ['proxy-busy-buffers-size', 'Proxy', 'location', 'Low', 'Busy buffers size.'],
   ['proxy-connect-timeout', 'Proxy', 'location', 'Low', 'Upstream connect timeout (the global proxy-connect-timeout applies: ConfigMap or flag).'],
-  ['proxy-send-timeout', 'Proxy', 'location', 'Low', 'Upstream send timeout.'],
-  ['proxy-read-timeout', 'Proxy', 'location', 'Low', 'Upstream read timeout (the global proxy-read-timeout applies: ConfigMap or flag).'],
   ['proxy-cookie-domain', 'Proxy', 'location', 'Medium', 'Rewrite Set-Cookie domains.'],
   ['proxy-cookie-path', 'Proxy', 'location', 'Medium', 'Rewrite Set-Cookie paths.'],
   ['proxy-http-version', 'Proxy', 'location', 'Low', 'HTTP version to the backend.'],

@@ -12,7 +12,7 @@ export interface TestRoute {
 
 const noFeatures: RouteFeatures = {
   redirect: null, rewrite: null, sslRedirect: null, upstreamHost: null, forwardedPrefix: null, fallbackBackend: null, errorPages: null,
-  rateLimit: null, proxyBodySize: null,
+  rateLimit: null, proxyBodySize: null, proxyReadTimeoutMs: null, proxySendTimeoutMs: null,
 };
 
 const notFound: Route = { id: 'default-404', host: '', path: '/', pathType: 'Fallback', action: { kind: 'not-found', status: 404 } };
