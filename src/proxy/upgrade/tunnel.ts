@@ -89,6 +89,9 @@ export class Tunnel {
       headers: this.#headers,
       agent: false, // an upgraded socket is never returned to a pool
       setHost: false, // the client's Host is already in the list
+      // Armed on the socket before it connects (net.connect's `timeout`). ClientRequest.setTimeout() would not do:
+      // it waits for the socket to connect before arming anything, so a connect that hangs was never timed.
+      timeout: this.#connectTimeoutMs,
     });
     this.#upstream = upstream;
     this.#watchTimeouts(upstream);
@@ -101,7 +104,8 @@ export class Tunnel {
 
   #watchTimeouts(upstream: ClientRequest): void {
     let connected = false;
-    upstream.setTimeout(this.#connectTimeoutMs, () => {
+    // The connect timeout (the request's `timeout` option), then, once connected, the wait for the pod's answer.
+    upstream.on('timeout', () => {
       if (this.#settled) return;
       // Same codes as undici's, so both paths share one classification.
       const code = connected ? 'UND_ERR_HEADERS_TIMEOUT' : 'UND_ERR_CONNECT_TIMEOUT';
