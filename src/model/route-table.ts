@@ -114,6 +114,11 @@ export interface RouteFeatures {
   readonly rateLimit: RateLimit | null;
   /** proxy-body-size annotation, in bytes (0: unlimited); null: the table's settings.proxyBodySize applies. */
   readonly proxyBodySize: number | null;
+  /**
+   * proxy-connect-timeout annotation, in ms; null: the table's settings.proxyConnectTimeoutMs applies. Requests of
+   * a route with its own value use upstream pools of that value (proxy/upstream/upstream-pools.ts).
+   */
+  readonly proxyConnectTimeoutMs: number | null;
   /** proxy-read-timeout annotation, in ms; null: the table's settings.proxyReadTimeoutMs applies. */
   readonly proxyReadTimeoutMs: number | null;
   /** proxy-send-timeout annotation, in ms; null: the table's settings.proxySendTimeoutMs applies. */

@@ -1,15 +1,21 @@
 // proxy-send-timeout and proxy-read-timeout through a real gateway and real pods: while the request is written
 // the gap between two writes the pod takes is the send timeout's (nginx proxy_send_timeout), once it is all
-// written the gap between two reads is the read timeout's (proxy_read_timeout).
+// written the gap between two reads is the read timeout's (proxy_read_timeout). Then the per-Ingress values of all
+// three timeouts (RouteFeatures, as compile writes them from the annotations) against the table's settings.
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { RouteFeatures } from '../../src/model/index.ts';
-import { send, startGateway, type Gateway, type GatewayOptions } from './helpers/gateway.ts';
+import { defaultGlobalSettings, type Route, type RouteFeatures } from '../../src/model/index.ts';
+import { upstreamEndpoint } from '../../src/proxy/index.ts';
+import { ownConnectTimeoutOf } from '../../src/proxy/route-timeouts.ts';
+import { UpstreamPools } from '../../src/proxy/upstream/upstream-pools.ts';
+import { startBlackhole } from './helpers/blackhole.ts';
+import { echoed, send, startGateway, type Gateway, type GatewayOptions } from './helpers/gateway.ts';
 import { backend, slice } from './helpers/objects.ts';
 import { killAll, startPod, type Pod, type PodHandler } from './helpers/pods.ts';
-import { forward, testTable } from './helpers/route-table.ts';
+import { forward, noFeatures, testTable } from './helpers/route-table.ts';
 
 const web = backend('web');
 let gw: Gateway | undefined;
@@ -28,19 +34,22 @@ async function pod(handler: PodHandler, ip = '127.0.0.2'): Promise<Pod> {
 }
 
 /**
- * Three routes to the same pod: app.test has no annotation (the table's settings apply), short.test and long.test
- * carry proxy-read/send-timeout annotations of 300 ms and 5 s / 60 s (as compile writes them into RouteFeatures).
+ * Three routes to the same pods: app.test has no annotation (the table's settings apply), short.test and long.test
+ * carry proxy-connect/read/send-timeout annotations of 300 ms and 5 s / 5 s / 60 s.
  * proxy-body-size off: the uploads here are far larger than every socket buffer on the way, on purpose.
  */
 const routes: { host: string; features?: Partial<RouteFeatures> }[] = [
   { host: 'app.test' },
-  { host: 'short.test', features: { proxyReadTimeoutMs: 300, proxySendTimeoutMs: 300 } },
-  { host: 'long.test', features: { proxyReadTimeoutMs: 5_000, proxySendTimeoutMs: 60_000 } },
+  { host: 'short.test', features: { proxyConnectTimeoutMs: 300, proxyReadTimeoutMs: 300, proxySendTimeoutMs: 300 } },
+  { host: 'long.test', features: { proxyConnectTimeoutMs: 5_000, proxyReadTimeoutMs: 5_000, proxySendTimeoutMs: 60_000 } },
 ];
 
-async function gateway(target: { ip: string; port: number }, options: Omit<GatewayOptions, 'table' | 'slices'>): Promise<Gateway> {
+type Target = { readonly ip: string; readonly port: number };
+
+async function gateway(targets: Target | Target[], options: Omit<GatewayOptions, 'table' | 'slices'>): Promise<Gateway> {
   const table = testTable(routes.map((r) => ({ ...r, path: '/', action: forward(web) })), { proxyBodySize: 0 });
-  gw = await startGateway({ table, slices: [slice({ service: 'web', port: target.port, endpoints: [target.ip] })], ...options });
+  const slices = [targets].flat().map((t, i) => slice({ service: 'web', name: `web-${i}`, port: t.port, endpoints: [t.ip] }));
+  gw = await startGateway({ table, slices, ...options });
   return gw;
 }
 
@@ -274,5 +283,91 @@ describe('per-Ingress proxy-read-timeout bounds idle WebSockets', () => {
     expect(short.ms).toBeGreaterThanOrEqual(250);
     expect(short.ms).toBeLessThan(1000);
     expect(plain.outcome).toBe('echoed');
+  });
+});
+
+describe('per-Ingress proxy-connect-timeout (pools of their own per value; tunnels connect with it directly)', () => {
+  /** A pod address whose connects hang (helpers/blackhole.ts). */
+  async function blackhole(ip = '127.0.0.6'): Promise<Target> {
+    const hole = await startBlackhole(ip);
+    cleanups.push(() => hole.close());
+    return hole;
+  }
+
+  /** The answer's status, or 'pending' if none came within `ms` (the request is left to the gateway's close). */
+  function statusWithin(ms: number, request: Promise<{ status: number }>): Promise<number | 'pending'> {
+    const pending = new Promise<'pending'>((resolve) => setTimeout(() => resolve('pending'), ms));
+    return Promise.race([request.then((reply) => reply.status, () => 0), pending]);
+  }
+
+  it('shorter than the global one: 504 on the annotated route while the others still wait for the connect', async () => {
+    await gateway(await blackhole(), { connectTimeoutMs: 20_000 });
+    const [short, plain] = await Promise.all([
+      statusWithin(3000, send(gw!.port, '/', { host: 'short.test' })),
+      statusWithin(3000, send(gw!.port, '/', { host: 'app.test' })),
+    ]);
+    expect([short, plain]).toEqual([504, 'pending']);
+  });
+
+  it('longer than the global one: the others get their 504 while the annotated route still waits', async () => {
+    await gateway(await blackhole(), { connectTimeoutMs: 300 });
+    const [long, plain] = await Promise.all([
+      statusWithin(3000, send(gw!.port, '/', { host: 'long.test' })),
+      statusWithin(3000, send(gw!.port, '/', { host: 'app.test' })),
+    ]);
+    expect([long, plain]).toEqual(['pending', 504]);
+  });
+
+  it('a GET whose connect times out by the route\'s value is retried on the next endpoint', async () => {
+    const hole = await blackhole();
+    const live = await pod((req, res) => res.end(JSON.stringify({ pod: '127.0.0.3', method: req.method, url: req.url, rawHeaders: [] })), '127.0.0.3');
+    await gateway([hole, live], { connectTimeoutMs: 20_000 });
+    const started = Date.now();
+    // Round robin sends one of the two to the blackhole first: only the route's 300 ms makes both quick.
+    const replies = [await send(gw!.port, '/', { host: 'short.test' }), await send(gw!.port, '/', { host: 'short.test' })];
+    expect(replies.map((r) => echoed(r).pod)).toEqual(['127.0.0.3', '127.0.0.3']);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('pools: one set per value, the shared one without a value of its own; all closed with their endpoint', async () => {
+    const hole = await blackhole();
+    const pools = new UpstreamPools({ connectTimeoutMs: () => 30_000, logger: pino({ level: 'silent' }) });
+    cleanups.push(() => pools.closeAll(true));
+    const endpoint = upstreamEndpoint(hole.ip, hole.port);
+    const shared = pools.get(endpoint);
+    const own = pools.get(endpoint, 300);
+    expect([pools.get(endpoint, null), pools.get(endpoint, 300), pools.size]).toEqual([shared, own, 2]);
+    expect(own).not.toBe(shared);
+    const started = Date.now();
+    await expect(own.request({ path: '/', method: 'GET' })).rejects.toMatchObject({ code: 'UND_ERR_CONNECT_TIMEOUT' });
+    expect(Date.now() - started).toBeLessThan(5000); // the shared pools would wait 30 s
+    pools.retain(new Set());
+    expect(pools.size).toBe(0);
+    expect(pools.get(endpoint, 300)).not.toBe(own);
+  });
+
+  it.each([
+    [undefined, null],
+    [{ proxyConnectTimeoutMs: 300 }, 300],
+    [{ proxyConnectTimeoutMs: defaultGlobalSettings.proxyConnectTimeoutMs }, null], // the global value: shared pools
+    [{ proxyReadTimeoutMs: 300 }, null],
+  ] as const)('a route with features %j uses the pools of %j', (features, expected) => {
+    const route: Route = { id: 'r', host: 'a.test', path: '/', pathType: 'Prefix', action: { kind: 'not-found', status: 404 } };
+    const withFeatures = features === undefined ? route : { ...route, features: { ...noFeatures, ...features } };
+    expect(ownConnectTimeoutOf(withFeatures, defaultGlobalSettings)).toBe(expected);
+  });
+
+  it('WebSocket handshakes connect with the route\'s value', async () => {
+    // 5 s, not 20: the gateway's close waits for a handshake still connecting (it is no tunnel yet).
+    await gateway(await blackhole(), { connectTimeoutMs: 5_000 });
+    const handshake = (host: string): Promise<{ status: number }> =>
+      new Promise((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${gw!.port}/`, { headers: { host } });
+        ws.once('unexpected-response', (_req, res) => resolve({ status: res.statusCode ?? 0 }));
+        ws.once('open', () => reject(new Error('a blackhole cannot accept a WebSocket')));
+        ws.once('error', () => undefined);
+      });
+    const [short, plain] = await Promise.all([statusWithin(2500, handshake('short.test')), statusWithin(2500, handshake('app.test'))]);
+    expect([short, plain]).toEqual([504, 'pending']);
   });
 });

@@ -6,7 +6,7 @@ import type { Diagnostic, Ingress } from '../../src/model/index.ts';
 import { customHttpErrors, defaultBackend } from '../../src/router/annotations/default-backend.ts';
 import type { AnnotationDescriptor } from '../../src/router/annotations/descriptor.ts';
 import { readAnnotations } from '../../src/router/annotations/read-annotations.ts';
-import { proxyBodySize, proxyReadTimeout, proxySendTimeout } from '../../src/router/annotations/proxy.ts';
+import { proxyBodySize, proxyConnectTimeout, proxyReadTimeout, proxySendTimeout } from '../../src/router/annotations/proxy.ts';
 import { permanentRedirect, permanentRedirectCode } from '../../src/router/annotations/redirect.ts';
 import { appRoot, rewriteTarget, useRegex } from '../../src/router/annotations/rewrite.ts';
 import { upstreamVhost, xForwardedPrefix } from '../../src/router/annotations/upstream-headers.ts';
@@ -57,6 +57,7 @@ describe('value parsers', () => {
     [proxyReadTimeout, '60\r\nX: y', 'ignore'], [proxyReadTimeout, '60; proxy_pass http://evil', 'ignore'],
     [proxyReadTimeout, '${timeout}', 'ignore'],
     [proxySendTimeout, '120', 120_000], [proxySendTimeout, '0', 'ignore'], [proxySendTimeout, '2m', 'ignore'],
+    [proxyConnectTimeout, '10', 10_000], [proxyConnectTimeout, '5s', 'ignore'], [proxyConnectTimeout, '-1', 'ignore'],
   ] as const)('%s %j → %j', (descriptor, raw, expected) => {
     expect(parse(descriptor as AnnotationDescriptor, raw)).toEqual(expected);
   });
@@ -122,8 +123,8 @@ describe('reading an Ingress', () => {
   });
 
   it('proxy-*-timeout: a value replaces the global one; a bad one is a Warning and the global one applies', () => {
-    const good = read({ [`${p}/proxy-read-timeout`]: '3600', [`${p}/proxy-send-timeout`]: '300' });
-    expect(good.reading.values.proxy).toMatchObject({ readTimeoutMs: 3_600_000, sendTimeoutMs: 300_000 });
+    const good = read({ [`${p}/proxy-read-timeout`]: '3600', [`${p}/proxy-send-timeout`]: '300', [`${p}/proxy-connect-timeout`]: '2' });
+    expect(good.reading.values.proxy).toMatchObject({ connectTimeoutMs: 2000, readTimeoutMs: 3_600_000, sendTimeoutMs: 300_000 });
     expect(good.diagnostics).toEqual([]);
     const bad = read({ [`${p}/proxy-read-timeout`]: '1h', [`${p}/proxy-send-timeout`]: '-1' });
     expect(bad.reading.values.proxy).toMatchObject({ readTimeoutMs: null, sendTimeoutMs: null });
@@ -132,7 +133,7 @@ describe('reading an Ingress', () => {
       ['Warning', 'AnnotationIgnored', `metadata.annotations['${p}/proxy-read-timeout']`],
       ['Warning', 'AnnotationIgnored', `metadata.annotations['${p}/proxy-send-timeout']`],
     ]);
-    expect(read({}).reading.values.proxy).toMatchObject({ readTimeoutMs: null, sendTimeoutMs: null });
+    expect(read({}).reading.values.proxy).toMatchObject({ connectTimeoutMs: null, readTimeoutMs: null, sendTimeoutMs: null });
   });
 
   it('reads an alias when the main name is absent', () => {

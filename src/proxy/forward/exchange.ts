@@ -11,7 +11,7 @@ import { buildResponseHeaders } from '../headers/response-headers.ts';
 import type { RequestRecord } from '../metrics/request-observer.ts';
 import { maxAttempts, type ProxyContext } from '../proxy-context.ts';
 import { sendError } from '../respond.ts';
-import { readTimeoutOf, sendTimeoutOf } from '../route-timeouts.ts';
+import { ownConnectTimeoutOf, readTimeoutOf, sendTimeoutOf } from '../route-timeouts.ts';
 import type { ReadWaiter } from './read-deadlines.ts';
 import { RequestBody } from './request-body.ts';
 
@@ -41,6 +41,8 @@ export class Exchange implements Dispatcher.DispatchHandler, ReadWaiter {
   readonly #backend: BackendTarget;
   readonly #headers: string[];
   readonly #body: RequestBody | null;
+  /** The route's own proxy-connect-timeout (its pools), or null: the shared pools, the global value's. */
+  readonly #connectTimeoutMs: number | null;
   /** proxy-read-timeout / proxy-send-timeout: the route's annotation, else the request's table's setting. */
   readonly #readTimeoutMs: number;
   readonly #sendTimeoutMs: number;
@@ -93,6 +95,7 @@ export class Exchange implements Dispatcher.DispatchHandler, ReadWaiter {
     this.#backend = backend;
     this.#headers = headers;
     this.#body = body;
+    this.#connectTimeoutMs = ownConnectTimeoutOf(route, settings);
     this.#readTimeoutMs = readTimeoutOf(route, settings);
     this.#sendTimeoutMs = sendTimeoutOf(route, settings);
     this.#retryable = body === null && isIdempotent(req.method ?? '');
@@ -121,7 +124,7 @@ export class Exchange implements Dispatcher.DispatchHandler, ReadWaiter {
     // headersTimeout/bodyTimeout cost a timer object per request (read-deadlines.ts says what that cost). 0 turns
     // them off. Read per request, so a ConfigMap change applies to the next request without touching the pools.
     const options = { path, method, headers: this.#headers, body: this.#body, headersTimeout: 0, bodyTimeout: 0 };
-    this.#ctx.pools.get(endpoint).dispatch(options, this);
+    this.#ctx.pools.get(endpoint, this.#connectTimeoutMs).dispatch(options, this);
     return true;
   }
 

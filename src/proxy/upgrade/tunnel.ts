@@ -13,7 +13,7 @@ import { classifyUpstreamError, isRetryable, statusFor } from '../errors.ts';
 import type { RequestRecord } from '../metrics/request-observer.ts';
 import { maxAttempts, type ProxyContext } from '../proxy-context.ts';
 import { sendRawError } from '../respond.ts';
-import { readTimeoutOf } from '../route-timeouts.ts';
+import { connectTimeoutOf, readTimeoutOf } from '../route-timeouts.ts';
 import { plainResponseHead, switchingProtocolsHead } from './raw-head.ts';
 
 /** One upgrade request as the 'upgrade' listener received it (upgrade-handler.ts). */
@@ -39,8 +39,8 @@ export class Tunnel {
   /** The request target sent upstream (rewritten by rewrite-target where set). */
   readonly #target: string;
   /**
-   * proxy-connect-timeout of the table the upgrade request started with; proxy-read-timeout: the route's annotation,
-   * else that table's.
+   * proxy-connect-timeout / proxy-read-timeout: the route's annotation, else the table the upgrade request started
+   * with. A tunnel connects for itself (no pool), so the route's connect timeout times its connect directly.
    */
   readonly #connectTimeoutMs: number;
   readonly #readTimeoutMs: number;
@@ -58,7 +58,7 @@ export class Tunnel {
     target: string,
     settings: GlobalSettings,
   ) {
-    this.#connectTimeoutMs = settings.proxyConnectTimeoutMs;
+    this.#connectTimeoutMs = connectTimeoutOf(route, settings);
     this.#readTimeoutMs = readTimeoutOf(route, settings);
     this.#ctx = ctx;
     this.#req = req;

@@ -72,7 +72,6 @@ const notYet: readonly Row[] = [
   ['proxy-buffering', 'Proxy', 'location', 'Low', 'Buffer upstream responses.'],
   ['proxy-buffers-number', 'Proxy', 'location', 'Low', 'Number of response buffers.'],
   ['proxy-busy-buffers-size', 'Proxy', 'location', 'Low', 'Busy buffers size.'],
-  ['proxy-connect-timeout', 'Proxy', 'location', 'Low', 'Upstream connect timeout (the global proxy-connect-timeout applies: ConfigMap or flag).'],
   ['proxy-cookie-domain', 'Proxy', 'location', 'Medium', 'Rewrite Set-Cookie domains.'],
   ['proxy-cookie-path', 'Proxy', 'location', 'Medium', 'Rewrite Set-Cookie paths.'],
   ['proxy-http-version', 'Proxy', 'location', 'Low', 'HTTP version to the backend.'],

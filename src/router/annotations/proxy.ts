@@ -1,6 +1,6 @@
 // The proxy group of ingress-nginx (internal/ingress/annotations/proxy/main.go) as far as Sluice implements it:
 // proxy-body-size (nginx's client_max_body_size for the Ingress's locations) and the proxy-*-timeout annotations
-// (proxy_read_timeout, proxy_send_timeout). Every one falls back to the ConfigMap's value when absent or bad:
+// (proxy_connect_timeout, proxy_read_timeout, proxy_send_timeout). Every one falls back to the ConfigMap's value when absent or bad:
 // main.go's Parse never returns an error, it replaces a value its validator refuses by the default backend's
 // (`config.ReadTimeout, err = parser.GetIntAnnotation(...); if err != nil { config.ReadTimeout =
 // defBackend.ProxyReadTimeout }`) — so a bad value is ignored, never a rejection. Here null = the table's settings.
@@ -12,7 +12,8 @@ import { maxTimeoutSeconds, parseSize } from '../settings/values.ts';
 export interface ProxyAnnotations {
   /** Bytes; 0: no limit; null: the global proxy-body-size (ConfigMap / --proxy-body-size) applies. */
   readonly bodySize: number | null;
-  /** Milliseconds; null: the global proxy-read-timeout / proxy-send-timeout applies. */
+  /** Milliseconds; null: the global proxy-connect-timeout / proxy-read-timeout / proxy-send-timeout applies. */
+  readonly connectTimeoutMs: number | null;
   readonly readTimeoutMs: number | null;
   readonly sendTimeoutMs: number | null;
 }
@@ -28,6 +29,17 @@ export const proxyBodySize: AnnotationDescriptor<number> = {
 const unusableSeconds =
   `0, a negative value or more than ${maxTimeoutSeconds} s is ignored (the global value applies); ingress-nginx ` +
   'writes it into nginx.conf as is: `0s` (no wait at all), or a negative time nginx refuses to load';
+
+export const proxyConnectTimeout: AnnotationDescriptor<number> = {
+  name: 'proxy-connect-timeout', aliases: [], group: 'Proxy', scope: 'location', risk: 'Low', status: 'partial',
+  difference:
+    'keep-alive connections to a pod are not shared between routes whose connect timeouts differ (each value has ' +
+    'its own pools; nginx shares one cache and times each new connection by its location), so a route with its ' +
+    'own value may open a connection where nginx would reuse one; ' + unusableSeconds,
+  doc: 'Seconds allowed to connect to a pod (504, or the next endpoint for a request that may be retried), ' +
+    'WebSocket handshakes included; the ConfigMap\'s proxy-connect-timeout when absent.',
+  parse: parseTimeout,
+};
 
 export const proxyReadTimeout: AnnotationDescriptor<number> = {
   name: 'proxy-read-timeout', aliases: [], group: 'Proxy', scope: 'location', risk: 'Low', status: 'supported',
@@ -66,11 +78,14 @@ function parseTimeout(raw: string): Parsed<number> {
   return accept(parsed.value * 1000);
 }
 
-export const proxyDescriptors: readonly AnnotationDescriptor[] = [proxyBodySize, proxyReadTimeout, proxySendTimeout];
+export const proxyDescriptors: readonly AnnotationDescriptor[] = [
+  proxyBodySize, proxyConnectTimeout, proxyReadTimeout, proxySendTimeout,
+];
 
 export function readProxy(source: AnnotationSource): ProxyAnnotations {
   return {
     bodySize: source.get(proxyBodySize) ?? null,
+    connectTimeoutMs: source.get(proxyConnectTimeout) ?? null,
     readTimeoutMs: source.get(proxyReadTimeout) ?? null,
     sendTimeoutMs: source.get(proxySendTimeout) ?? null,
   };
