@@ -5,7 +5,7 @@
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { defaultGlobalSettings, type Route, type RouteFeatures } from '../../src/model/index.ts';
 import { upstreamEndpoint } from '../../src/proxy/index.ts';
@@ -14,24 +14,14 @@ import { UpstreamPools } from '../../src/proxy/upstream/upstream-pools.ts';
 import { startBlackhole } from './helpers/blackhole.ts';
 import { echoed, send, startGateway, type Gateway, type GatewayOptions } from './helpers/gateway.ts';
 import { backend, slice } from './helpers/objects.ts';
-import { killAll, startPod, type Pod, type PodHandler } from './helpers/pods.ts';
+import type { PodHandler } from './helpers/pods.ts';
 import { forward, noFeatures, testTable } from './helpers/route-table.ts';
+import { TestScope } from './helpers/scope.ts';
 
 const web = backend('web');
-let gw: Gateway | undefined;
-const cleanups: (() => Promise<void>)[] = [];
-
-afterEach(async () => {
-  await gw?.close();
-  gw = undefined;
-  await Promise.all(cleanups.splice(0).map((fn) => fn()));
-});
-
-async function pod(handler: PodHandler, ip = '127.0.0.2'): Promise<Pod> {
-  const started = await startPod(ip, handler);
-  cleanups.push(() => killAll([started]));
-  return started;
-}
+const scope = new TestScope();
+const { cleanups } = scope;
+const pod = (handler: PodHandler, ip?: string) => scope.pod(handler, ip);
 
 /**
  * Three routes to the same pods: app.test has no annotation (the table's settings apply), short.test and long.test
@@ -49,8 +39,8 @@ type Target = { readonly ip: string; readonly port: number };
 async function gateway(targets: Target | Target[], options: Omit<GatewayOptions, 'table' | 'slices'>): Promise<Gateway> {
   const table = testTable(routes.map((r) => ({ ...r, path: '/', action: forward(web) })), { proxyBodySize: 0 });
   const slices = [targets].flat().map((t, i) => slice({ service: 'web', name: `web-${i}`, port: t.port, endpoints: [t.ip] }));
-  gw = await startGateway({ table, slices, ...options });
-  return gw;
+  scope.gateway = await startGateway({ table, slices, ...options });
+  return scope.gateway;
 }
 
 /** Larger than the socket buffers between client and pod (loopback auto-tunes each to a few MiB). */
@@ -104,8 +94,8 @@ function pausingReader(pauseMs: number): PodHandler {
 describe('proxy-send-timeout: the gap between two writes of the request the pod takes', () => {
   it('a pod that stops reading a streamed upload → 504 after the send timeout, though the read timeout is long', async () => {
     const p = await pod(pausingReader(Number.POSITIVE_INFINITY));
-    await gateway(p, { sendTimeoutMs: 300, readTimeoutMs: 20_000 });
-    const reply = await upload(gw!.port, bigUpload);
+    const { port } = await gateway(p, { sendTimeoutMs: 300, readTimeoutMs: 20_000 });
+    const reply = await upload(port, bigUpload);
     expect([reply.status, reply.body]).toEqual([504, '504 Gateway Timeout\n']);
     expect(reply.ms).toBeGreaterThanOrEqual(250);
     expect(reply.ms).toBeLessThan(10_000);
@@ -113,8 +103,8 @@ describe('proxy-send-timeout: the gap between two writes of the request the pod 
 
   it('a pod that stops reading for longer than the read timeout but not the send timeout gets the whole body', async () => {
     const p = await pod(pausingReader(1000));
-    await gateway(p, { sendTimeoutMs: 60_000, readTimeoutMs: 300 });
-    const reply = await upload(gw!.port, bigUpload);
+    const { port } = await gateway(p, { sendTimeoutMs: 60_000, readTimeoutMs: 300 });
+    const reply = await upload(port, bigUpload);
     expect([reply.status, reply.body]).toEqual([200, String(bigUpload)]);
     expect(reply.ms).toBeGreaterThanOrEqual(1000);
   });
@@ -125,9 +115,9 @@ describe('proxy-send-timeout: the gap between two writes of the request the pod 
       req.on('data', (chunk: Buffer) => (length += chunk.length));
       req.on('end', () => res.end(`got ${length}`));
     });
-    await gateway(p, { sendTimeoutMs: 300, readTimeoutMs: 60_000 });
+    const { port } = await gateway(p, { sendTimeoutMs: 300, readTimeoutMs: 60_000 });
     const reply = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: gw!.port, method: 'POST', path: '/', agent: false, headers: { host: 'app.test' } }, (res) => {
+      const req = request({ host: '127.0.0.1', port: port, method: 'POST', path: '/', agent: false, headers: { host: 'app.test' } }, (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (body += chunk));
@@ -151,10 +141,10 @@ describe('proxy-send-timeout: the gap between two writes of the request the pod 
       req.resume();
       req.on('end', () => res.end('complete'));
     });
-    await gateway(p, { sendTimeoutMs: 300, readTimeoutMs: 20_000 });
+    const { port } = await gateway(p, { sendTimeoutMs: 300, readTimeoutMs: 20_000 });
     const started = Date.now();
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: gw!.port, method: 'POST', path: '/', agent: false, headers: { host: 'app.test' } }, (res) => {
+      const req = request({ host: '127.0.0.1', port: port, method: 'POST', path: '/', agent: false, headers: { host: 'app.test' } }, (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
       });
@@ -170,8 +160,8 @@ describe('proxy-send-timeout: the gap between two writes of the request the pod 
       req.resume();
       req.on('end', () => setTimeout(() => res.end('late'), 1000));
     });
-    await gateway(p, { sendTimeoutMs: 300, readTimeoutMs: 60_000 });
-    const reply = await upload(gw!.port, 1024 * 1024);
+    const { port } = await gateway(p, { sendTimeoutMs: 300, readTimeoutMs: 60_000 });
+    const reply = await upload(port, 1024 * 1024);
     expect([reply.status, reply.body]).toEqual([200, 'late']);
   });
 });
@@ -182,51 +172,39 @@ const answersAfter = (delayMs: number): PodHandler => (req, res) => {
   setTimeout(() => res.end('late'), delayMs);
 };
 
-async function timed(host: string, promise: Promise<{ status: number }>): Promise<[string, number, number]> {
+async function timed(promise: Promise<{ status: number }>): Promise<{ status: number; ms: number }> {
   const started = Date.now();
   const { status } = await promise;
-  return [host, status, Date.now() - started];
+  return { status, ms: Date.now() - started };
 }
 
 describe('per-Ingress proxy-read-timeout (the route\'s annotation, else the table\'s setting)', () => {
-  it('shorter than the global one: 504 on the annotated route while another route on the same pod still waits', async () => {
-    const p = await pod(answersAfter(1000));
-    await gateway(p, { readTimeoutMs: 20_000 });
-    const [short, plain] = await Promise.all([
-      timed('short.test', send(gw!.port, '/', { host: 'short.test' })),
-      timed('app.test', send(gw!.port, '/', { host: 'app.test' })),
-    ]);
-    expect(short.slice(0, 2)).toEqual(['short.test', 504]);
-    expect(short[2]).toBeLessThan(1000);
-    expect(plain.slice(0, 2)).toEqual(['app.test', 200]);
-  });
-
-  it('longer than the global one: the annotated route gets a slow answer the others time out on', async () => {
-    const p = await pod(answersAfter(1000));
-    await gateway(p, { readTimeoutMs: 300 });
-    const [long, plain] = await Promise.all([
-      timed('long.test', send(gw!.port, '/', { host: 'long.test' })),
-      timed('app.test', send(gw!.port, '/', { host: 'app.test' })),
-    ]);
-    expect(long.slice(0, 2)).toEqual(['long.test', 200]);
-    expect(plain.slice(0, 2)).toEqual(['app.test', 504]);
-    expect(plain[2]).toBeLessThan(1000);
+  // A pod answering after 1 s, the same pod behind both routes; the route with the shorter timeout gets its 504
+  // before the answer comes, while the other gets the answer.
+  it.each([
+    ['shorter than the global one: 504 on the annotated route while another route on the same pod still waits', 20_000, 'short.test', [504, 200]],
+    ['longer than the global one: the annotated route gets a slow answer the others time out on', 300, 'long.test', [200, 504]],
+  ] as const)('%s', async (_name, readTimeoutMs, annotated, statuses) => {
+    const { port } = await gateway(await pod(answersAfter(1000)), { readTimeoutMs });
+    const replies = await Promise.all([timed(send(port, '/', { host: annotated })), timed(send(port, '/', { host: 'app.test' }))]);
+    expect(replies.map((r) => r.status)).toEqual(statuses);
+    expect(replies.find((r) => r.status === 504)!.ms).toBeLessThan(1000);
   });
 });
 
 describe('per-Ingress proxy-send-timeout', () => {
   it('shorter than the global one: a pod that stops reading the upload → 504 on the annotated route', async () => {
     const p = await pod(pausingReader(Number.POSITIVE_INFINITY));
-    await gateway(p, { sendTimeoutMs: 20_000, readTimeoutMs: 20_000 });
-    const reply = await upload(gw!.port, bigUpload, 'short.test');
+    const { port } = await gateway(p, { sendTimeoutMs: 20_000, readTimeoutMs: 20_000 });
+    const reply = await upload(port, bigUpload, 'short.test');
     expect(reply.status).toBe(504);
     expect(reply.ms).toBeLessThan(10_000);
   });
 
   it('longer than the global one: a pod pausing its reads for 1 s gets the whole body on the annotated route only', async () => {
     const p = await pod(pausingReader(1000));
-    await gateway(p, { sendTimeoutMs: 300 });
-    const [long, plain] = await Promise.all([upload(gw!.port, bigUpload, 'long.test'), upload(gw!.port, bigUpload, 'app.test')]);
+    const { port } = await gateway(p, { sendTimeoutMs: 300 });
+    const [long, plain] = await Promise.all([upload(port, bigUpload, 'long.test'), upload(port, bigUpload, 'app.test')]);
     expect([long.status, long.body]).toEqual([200, String(bigUpload)]);
     expect(plain.status).toBe(504);
   });
@@ -251,9 +229,9 @@ describe('per-Ingress proxy-read-timeout bounds idle WebSockets', () => {
    * Opens a WebSocket through the gateway, stays silent for `idleMs`, then sends one message: 'echoed' when it
    * comes back, 'closed' when the tunnel was closed first (with how long after opening).
    */
-  function idle(host: string, idleMs: number): Promise<{ outcome: 'echoed' | 'closed'; ms: number }> {
+  function idle(port: number, host: string, idleMs: number): Promise<{ outcome: 'echoed' | 'closed'; ms: number }> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${gw!.port}/`, { headers: { host } });
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { headers: { host } });
       let opened = 0;
       ws.once('error', reject);
       ws.once('open', () => {
@@ -269,16 +247,16 @@ describe('per-Ingress proxy-read-timeout bounds idle WebSockets', () => {
   }
 
   it('a longer annotation keeps an idle WebSocket open past the global read timeout, which closes the others', async () => {
-    await gateway(await wsPod(), { readTimeoutMs: 300 });
-    const [long, plain] = await Promise.all([idle('long.test', 1000), idle('app.test', 1000)]);
+    const { port } = await gateway(await wsPod(), { readTimeoutMs: 300 });
+    const [long, plain] = await Promise.all([idle(port, 'long.test', 1000), idle(port, 'app.test', 1000)]);
     expect(long.outcome).toBe('echoed');
     expect(plain.outcome).toBe('closed');
     expect(plain.ms).toBeLessThan(1000);
   });
 
   it('a shorter annotation closes an idle WebSocket the global read timeout would keep', async () => {
-    await gateway(await wsPod(), { readTimeoutMs: 20_000 });
-    const [short, plain] = await Promise.all([idle('short.test', 1000), idle('app.test', 1000)]);
+    const { port } = await gateway(await wsPod(), { readTimeoutMs: 20_000 });
+    const [short, plain] = await Promise.all([idle(port, 'short.test', 1000), idle(port, 'app.test', 1000)]);
     expect(short.outcome).toBe('closed');
     expect(short.ms).toBeGreaterThanOrEqual(250);
     expect(short.ms).toBeLessThan(1000);
@@ -301,19 +279,19 @@ describe('per-Ingress proxy-connect-timeout (pools of their own per value; tunne
   }
 
   it('shorter than the global one: 504 on the annotated route while the others still wait for the connect', async () => {
-    await gateway(await blackhole(), { connectTimeoutMs: 20_000 });
+    const { port } = await gateway(await blackhole(), { connectTimeoutMs: 20_000 });
     const [short, plain] = await Promise.all([
-      statusWithin(3000, send(gw!.port, '/', { host: 'short.test' })),
-      statusWithin(3000, send(gw!.port, '/', { host: 'app.test' })),
+      statusWithin(3000, send(port, '/', { host: 'short.test' })),
+      statusWithin(3000, send(port, '/', { host: 'app.test' })),
     ]);
     expect([short, plain]).toEqual([504, 'pending']);
   });
 
   it('longer than the global one: the others get their 504 while the annotated route still waits', async () => {
-    await gateway(await blackhole(), { connectTimeoutMs: 300 });
+    const { port } = await gateway(await blackhole(), { connectTimeoutMs: 300 });
     const [long, plain] = await Promise.all([
-      statusWithin(3000, send(gw!.port, '/', { host: 'long.test' })),
-      statusWithin(3000, send(gw!.port, '/', { host: 'app.test' })),
+      statusWithin(3000, send(port, '/', { host: 'long.test' })),
+      statusWithin(3000, send(port, '/', { host: 'app.test' })),
     ]);
     expect([long, plain]).toEqual(['pending', 504]);
   });
@@ -321,10 +299,10 @@ describe('per-Ingress proxy-connect-timeout (pools of their own per value; tunne
   it('a GET whose connect times out by the route\'s value is retried on the next endpoint', async () => {
     const hole = await blackhole();
     const live = await pod((req, res) => res.end(JSON.stringify({ pod: '127.0.0.3', method: req.method, url: req.url, rawHeaders: [] })), '127.0.0.3');
-    await gateway([hole, live], { connectTimeoutMs: 20_000 });
+    const { port } = await gateway([hole, live], { connectTimeoutMs: 20_000 });
     const started = Date.now();
     // Round robin sends one of the two to the blackhole first: only the route's 300 ms makes both quick.
-    const replies = [await send(gw!.port, '/', { host: 'short.test' }), await send(gw!.port, '/', { host: 'short.test' })];
+    const replies = [await send(port, '/', { host: 'short.test' }), await send(port, '/', { host: 'short.test' })];
     expect(replies.map((r) => echoed(r).pod)).toEqual(['127.0.0.3', '127.0.0.3']);
     expect(Date.now() - started).toBeLessThan(5000);
   });
@@ -359,10 +337,10 @@ describe('per-Ingress proxy-connect-timeout (pools of their own per value; tunne
 
   it('WebSocket handshakes connect with the route\'s value', async () => {
     // 5 s, not 20: the gateway's close waits for a handshake still connecting (it is no tunnel yet).
-    await gateway(await blackhole(), { connectTimeoutMs: 5_000 });
+    const { port } = await gateway(await blackhole(), { connectTimeoutMs: 5_000 });
     const handshake = (host: string): Promise<{ status: number }> =>
       new Promise((resolve, reject) => {
-        const ws = new WebSocket(`ws://127.0.0.1:${gw!.port}/`, { headers: { host } });
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { headers: { host } });
         ws.once('unexpected-response', (_req, res) => resolve({ status: res.statusCode ?? 0 }));
         ws.once('open', () => reject(new Error('a blackhole cannot accept a WebSocket')));
         ws.once('error', () => undefined);

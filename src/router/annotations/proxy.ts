@@ -30,35 +30,38 @@ const unusableSeconds =
   `0, a negative value or more than ${maxTimeoutSeconds} s is ignored (the global value applies); ingress-nginx ` +
   'writes it into nginx.conf as is: `0s` (no wait at all), or a negative time nginx refuses to load';
 
-export const proxyConnectTimeout: AnnotationDescriptor<number> = {
-  name: 'proxy-connect-timeout', aliases: [], group: 'Proxy', scope: 'location', risk: 'Low', status: 'partial',
-  difference:
-    'keep-alive connections to a pod are not shared between routes whose connect timeouts differ (each value has ' +
+/** proxy-connect/read/send-timeout: ValidateInt, location scope, low risk; their value is parseTimeout's. */
+function timeoutDescriptor(name: string, status: 'supported' | 'partial', difference: string, doc: string): AnnotationDescriptor<number> {
+  return { name, aliases: [], group: 'Proxy', scope: 'location', risk: 'Low', status, difference, doc, parse: parseTimeout };
+}
+
+export const proxyConnectTimeout = timeoutDescriptor(
+  'proxy-connect-timeout',
+  'partial',
+  'keep-alive connections to a pod are not shared between routes whose connect timeouts differ (each value has ' +
     'its own pools; nginx shares one cache and times each new connection by its location), so a route with its ' +
     'own value may open a connection where nginx would reuse one; ' + unusableSeconds,
-  doc: 'Seconds allowed to connect to a pod (504, or the next endpoint for a request that may be retried), ' +
-    'WebSocket handshakes included; the ConfigMap\'s proxy-connect-timeout when absent.',
-  parse: parseTimeout,
-};
+  'Seconds allowed to connect to a pod (504, or the next endpoint for a request that may be retried), WebSocket ' +
+    'handshakes included; the ConfigMap\'s proxy-connect-timeout when absent.',
+);
 
-export const proxyReadTimeout: AnnotationDescriptor<number> = {
-  name: 'proxy-read-timeout', aliases: [], group: 'Proxy', scope: 'location', risk: 'Low', status: 'supported',
-  difference: unusableSeconds,
-  doc: 'Seconds allowed between two reads from the pod once the request is sent (504), and without a byte either ' +
-    'way on a WebSocket (closed); the ConfigMap\'s proxy-read-timeout when absent.',
-  parse: parseTimeout,
-};
+export const proxyReadTimeout = timeoutDescriptor(
+  'proxy-read-timeout',
+  'supported',
+  unusableSeconds,
+  'Seconds allowed between two reads from the pod once the request is sent (504), and without a byte either way ' +
+    'on a WebSocket (closed); the ConfigMap\'s proxy-read-timeout when absent.',
+);
 
-export const proxySendTimeout: AnnotationDescriptor<number> = {
-  name: 'proxy-send-timeout', aliases: [], group: 'Proxy', scope: 'location', risk: 'Low', status: 'partial',
-  difference:
-    'WebSocket tunnels are bounded by proxy-read-timeout only (nginx also closes one whose writes to the pod stay ' +
+export const proxySendTimeout = timeoutDescriptor(
+  'proxy-send-timeout',
+  'partial',
+  'WebSocket tunnels are bounded by proxy-read-timeout only (nginx also closes one whose writes to the pod stay ' +
     'blocked for proxy-send-timeout); bodies are streamed, so a client that stalls mid-upload is bounded by it too ' +
     '(504), where ingress-nginx, buffering the body first, answers 408 after client-body-timeout; ' + unusableSeconds,
-  doc: 'Seconds allowed between two writes of the request the pod takes (a body it stops reading: 504); the ' +
+  'Seconds allowed between two writes of the request the pod takes (a body it stops reading: 504); the ' +
     'ConfigMap\'s proxy-send-timeout when absent.',
-  parse: parseTimeout,
-};
+);
 
 function parseBodySize(raw: string): Parsed<number> {
   const parsed = parseSize(raw.replaceAll(' ', ''));
