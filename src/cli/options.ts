@@ -239,6 +239,7 @@ function buildCommand(): Command {
     .addOption(new Option('--log-level <level>', 'log verbosity').choices(logLevels).default('info'))
     .option('--proxy-connect-timeout <seconds>', 'upstream connect timeout (→ 504)', parseSeconds, 5000)
     .option('--proxy-read-timeout <seconds>', 'upstream read timeout between two reads (→ 504)', parseSeconds, 60_000)
+    .option('--proxy-send-timeout <seconds>', 'upstream send timeout between two writes of the request (→ 504)', parseSeconds, 60_000)
     .option('--proxy-body-size <size>', 'largest request body (→ 413), nginx size syntax; 0: no limit', parseBodySize, 1024 * 1024)
     .option('--limit-req-status-code <status>', 'status of requests refused by limit-rps/limit-rpm (429 adds Retry-After)', parseLimitStatus, 503)
     .option('--limit-conn-status-code <status>', 'status of requests refused by limit-connections', parseLimitStatus, 503)
@@ -274,6 +275,7 @@ interface RawOptions {
   logLevel: LogLevel;
   proxyConnectTimeout: number;
   proxyReadTimeout: number;
+  proxySendTimeout: number;
   defaultSslCertificate?: { namespace: string; name: string };
   configmap?: { namespace: string; name: string };
   sslProtocols: Array<'TLSv1.2' | 'TLSv1.3'>;
@@ -362,6 +364,7 @@ function settingsOf(raw: RawOptions): SettingValues {
   return Object.freeze({
     proxyConnectTimeoutMs: raw.proxyConnectTimeout,
     proxyReadTimeoutMs: raw.proxyReadTimeout,
+    proxySendTimeoutMs: raw.proxySendTimeout,
     proxyBodySize: raw.proxyBodySize,
     limitReqStatusCode: raw.limitReqStatusCode,
     limitConnStatusCode: raw.limitConnStatusCode,

@@ -23,12 +23,13 @@ export type PathMatching = 'nginx' | 'spec';
 
 /**
  * ingress-nginx's ConfigMap defaults (internal/ingress/controller/config/config.go), which are also the CLI flags'
- * defaults: proxy-connect-timeout 5, proxy-read-timeout 60, proxy-body-size 1m, limit-*-status-code 503, hsts on
+ * defaults: proxy-connect-timeout 5, proxy-read-timeout 60, proxy-send-timeout 60, proxy-body-size 1m, limit-*-status-code 503, hsts on
  * with max-age 31536000 and includeSubDomains, no preload, access log on.
  */
 export const defaultGlobalSettings: GlobalSettings = Object.freeze({
   proxyConnectTimeoutMs: 5_000,
   proxyReadTimeoutMs: 60_000,
+  proxySendTimeoutMs: 60_000,
   proxyBodySize: 1024 * 1024,
   limitReqStatusCode: 503,
   limitConnStatusCode: 503,

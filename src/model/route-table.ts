@@ -114,6 +114,15 @@ export interface RouteFeatures {
   readonly rateLimit: RateLimit | null;
   /** proxy-body-size annotation, in bytes (0: unlimited); null: the table's settings.proxyBodySize applies. */
   readonly proxyBodySize: number | null;
+  /**
+   * proxy-connect-timeout annotation, in ms; null: the table's settings.proxyConnectTimeoutMs applies. Requests of
+   * a route with its own value use upstream pools of that value (proxy/upstream/upstream-pools.ts).
+   */
+  readonly proxyConnectTimeoutMs: number | null;
+  /** proxy-read-timeout annotation, in ms; null: the table's settings.proxyReadTimeoutMs applies. */
+  readonly proxyReadTimeoutMs: number | null;
+  /** proxy-send-timeout annotation, in ms; null: the table's settings.proxySendTimeoutMs applies. */
+  readonly proxySendTimeoutMs: number | null;
 }
 
 export interface Route {
@@ -151,6 +160,11 @@ export interface SettingValues {
   readonly proxyConnectTimeoutMs: number;
   /** proxy-read-timeout / --proxy-read-timeout: the gap allowed between two reads from the upstream → 504. */
   readonly proxyReadTimeoutMs: number;
+  /**
+   * proxy-send-timeout / --proxy-send-timeout: the gap allowed between two writes of the request to the upstream
+   * (a body the pod stops taking) → 504.
+   */
+  readonly proxySendTimeoutMs: number;
   /** proxy-body-size / --proxy-body-size (nginx client_max_body_size) in bytes; larger request bodies get 413; 0: no limit. */
   readonly proxyBodySize: number;
   /** limit-req-status-code / --limit-req-status-code: answer to requests refused by limit-rps/limit-rpm. */

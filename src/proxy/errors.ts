@@ -13,6 +13,7 @@ export const proxyErrorKinds = [
   'upstream-refused', // connection refused / reset / closed before any response byte
   'upstream-connect-timeout', // TCP connect took longer than connectTimeoutMs
   'upstream-read-timeout', // no response headers (or body bytes) within readTimeoutMs
+  'upstream-send-timeout', // the pod took no more of the request for sendTimeoutMs
   'upstream-bad-response', // the upstream answered something that is not valid HTTP/1.1
   'internal', // a bug in Sluice; the message is logged, never sent
 ] as const;
@@ -28,6 +29,7 @@ const statusOf: Readonly<Record<ProxyErrorKind, number>> = {
   'upstream-refused': 502,
   'upstream-connect-timeout': 504,
   'upstream-read-timeout': 504,
+  'upstream-send-timeout': 504,
   'upstream-bad-response': 502,
   internal: 500,
 };
@@ -113,6 +115,8 @@ export function classifyUpstreamError(error: unknown): ProxyErrorKind {
     case 'UND_ERR_HEADERS_TIMEOUT':
     case 'UND_ERR_BODY_TIMEOUT':
       return 'upstream-read-timeout';
+    case 'SLUICE_SEND_TIMEOUT': // forward/exchange.ts: the pod took no more of the request for proxy-send-timeout
+      return 'upstream-send-timeout';
     case 'UND_ERR_HEADERS_OVERFLOW':
     case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
     case 'UND_ERR_INFO':

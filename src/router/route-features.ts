@@ -74,6 +74,9 @@ export function routeFeatures(prepared: PreparedIngress, site: RouteSite, ctx: F
     errorPages,
     rateLimit: rateLimit === null ? null : ingressRateLimit(prepared, rateLimit, ctx),
     proxyBodySize: proxy.bodySize,
+    proxyConnectTimeoutMs: proxy.connectTimeoutMs,
+    proxyReadTimeoutMs: proxy.readTimeoutMs,
+    proxySendTimeoutMs: proxy.sendTimeoutMs,
   };
   const used = Object.values(features).some((value) => value !== null);
   return used ? Object.freeze(features) : undefined;

@@ -59,7 +59,8 @@ function serializeTarget(target: RedirectTarget): string {
 
 /** Only the features a route has, so golden files show what is on, not a list of nulls. */
 function serializeFeatures(features: RouteFeatures): Record<string, unknown> {
-  const { redirect, rewrite, sslRedirect, upstreamHost, forwardedPrefix, fallbackBackend, errorPages, rateLimit, proxyBodySize } = features;
+  const { redirect, rewrite, sslRedirect, upstreamHost, forwardedPrefix, fallbackBackend, errorPages, rateLimit } = features;
+  const { proxyBodySize, proxyConnectTimeoutMs, proxyReadTimeoutMs, proxySendTimeoutMs } = features;
   const parts = rewrite?.parts.map((part) => (typeof part === 'number' ? `$${part}` : part)).join('');
   return {
     ...(redirect === null ? {} : { redirect: `${redirect.status} ${serializeTarget(redirect.target)}` }),
@@ -71,6 +72,9 @@ function serializeFeatures(features: RouteFeatures): Record<string, unknown> {
     ...(errorPages === null ? {} : { errorPages: { codes: [...errorPages.codes].sort(), backend: errorPages.backend?.key ?? null } }),
     ...(rateLimit === null ? {} : { rateLimit: { ...rateLimit, allowlist: rateLimit.allowlist?.cidrs ?? null } }),
     ...(proxyBodySize === null ? {} : { proxyBodySize }),
+    ...(proxyConnectTimeoutMs === null ? {} : { proxyConnectTimeoutMs }),
+    ...(proxyReadTimeoutMs === null ? {} : { proxyReadTimeoutMs }),
+    ...(proxySendTimeoutMs === null ? {} : { proxySendTimeoutMs }),
   };
 }
 

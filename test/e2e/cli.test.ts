@@ -27,8 +27,8 @@ describe('sluice CLI flags', () => {
     for (const flag of [
       '--manifests', '--http-port', '--https-port', '--status-port', '--bind-address', '--ingress-class',
       '--controller-class', '--watch-ingress-without-class', '--log-level', '--proxy-connect-timeout',
-      '--proxy-read-timeout', '--kubeconfig', '--watch-namespace', '--publish-status-address', '--election-id',
-      '--sync-failure-timeout',
+      '--proxy-read-timeout', '--proxy-send-timeout', '--kubeconfig', '--watch-namespace', '--publish-status-address',
+      '--election-id', '--sync-failure-timeout',
     ]) {
       expect(stdout).toContain(flag);
     }
@@ -41,6 +41,7 @@ describe('sluice CLI flags', () => {
     [['--manifests', 'x', '--bind-address', 'localhost'], '--bind-address'],
     [['--manifests', 'x', '--log-level', 'loud'], '--log-level'],
     [['--manifests', 'x', '--proxy-read-timeout', '-1'], '--proxy-read-timeout'],
+    [['--manifests', 'x', '--proxy-send-timeout', '0'], '--proxy-send-timeout'],
     [['--manifests', 'x', '--ingress-class', ''], '--ingress-class'],
     [['--manifests', 'x', '--kubeconfig', 'y'], '--kubeconfig'],
     [['--manifests', 'x', '--watch-namespace', 'team-a'], '--watch-namespace'],

@@ -9,6 +9,8 @@ describe('error catalogue', () => {
     ['UND_ERR_CONNECT_TIMEOUT', 'upstream-connect-timeout', 504, true],
     ['UND_ERR_HEADERS_TIMEOUT', 'upstream-read-timeout', 504, false],
     ['UND_ERR_BODY_TIMEOUT', 'upstream-read-timeout', 504, false],
+    ['SLUICE_READ_TIMEOUT', 'upstream-read-timeout', 504, false],
+    ['SLUICE_SEND_TIMEOUT', 'upstream-send-timeout', 504, false],
     ['HPE_INVALID_CONSTANT', 'upstream-bad-response', 502, false],
     ['UND_ERR_INVALID_ARG', 'bad-request', 400, false],
     ['SOMETHING_ELSE', 'internal', 500, false],

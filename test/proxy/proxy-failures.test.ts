@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import type { EndpointSlice } from '../../src/model/index.ts';
 import { ProxyMetrics } from '../../src/proxy/metrics/proxy-metrics.ts';
 import { RequestObserver } from '../../src/proxy/metrics/request-observer.ts';
@@ -98,6 +99,19 @@ describe('dead and unreachable pods', () => {
     await gateway([hole, a!], { connectTimeoutMs: 300 });
     const replies = [await send(gw!.port, '/'), await send(gw!.port, '/')];
     expect(replies.map((r) => echoed(r).pod)).toEqual([a!.ip, a!.ip]);
+  });
+
+  it('connect timeout on a WebSocket handshake → 504 (the tunnel connects for itself, without undici)', async () => {
+    const hole = await blackhole('127.0.0.6');
+    await gateway([hole], { connectTimeoutMs: 300 });
+    const status = await new Promise<number | 'pending'>((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${gw!.port}/`, { headers: { host: 'app.test' } });
+      ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.once('open', () => reject(new Error('a blackhole cannot accept a WebSocket')));
+      ws.once('error', () => undefined);
+      setTimeout(() => resolve('pending'), 3000);
+    });
+    expect(status).toBe(504);
   });
 
   it('a pod that resets the connection on every request → 502', async () => {

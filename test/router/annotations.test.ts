@@ -6,7 +6,7 @@ import type { Diagnostic, Ingress } from '../../src/model/index.ts';
 import { customHttpErrors, defaultBackend } from '../../src/router/annotations/default-backend.ts';
 import type { AnnotationDescriptor } from '../../src/router/annotations/descriptor.ts';
 import { readAnnotations } from '../../src/router/annotations/read-annotations.ts';
-import { proxyBodySize } from '../../src/router/annotations/proxy.ts';
+import { proxyBodySize, proxyConnectTimeout, proxyReadTimeout, proxySendTimeout } from '../../src/router/annotations/proxy.ts';
 import { permanentRedirect, permanentRedirectCode } from '../../src/router/annotations/redirect.ts';
 import { appRoot, rewriteTarget, useRegex } from '../../src/router/annotations/rewrite.ts';
 import { upstreamVhost, xForwardedPrefix } from '../../src/router/annotations/upstream-headers.ts';
@@ -45,6 +45,19 @@ describe('value parsers', () => {
     [proxyBodySize, '8m', 8 * 1024 * 1024], [proxyBodySize, ' 64K ', 64 * 1024], [proxyBodySize, '0', 0],
     [proxyBodySize, '10b', 'ignore'], [proxyBodySize, '1m;', 'ignore'], [proxyBodySize, '1m\r\nX: y', 'ignore'],
     [proxyBodySize, '${size}', 'ignore'], [proxyBodySize, '{1m}', 'ignore'],
+    // proxy-read/send-timeout: Go's strconv.Atoi on the raw value (whole seconds) → ms; proxy/main.go falls back to
+    // the ConfigMap's value on any error, so a bad value is ignored, never a rejection.
+    [proxyReadTimeout, '3600', 3_600_000], [proxyReadTimeout, '1', 1000], [proxyReadTimeout, '+60', 60_000],
+    [proxyReadTimeout, '007', 7000], [proxyReadTimeout, '2147483', 2_147_483_000],
+    [proxyReadTimeout, '30s', 'ignore'], [proxyReadTimeout, '1.5', 'ignore'], [proxyReadTimeout, ' 60', 'ignore'],
+    [proxyReadTimeout, '60 ', 'ignore'], [proxyReadTimeout, '', 'ignore'],
+    // Atoi takes these, but nginx would time out at once (`0s`) or refuse the configuration (`-5s`); beyond Node's
+    // longest timer a socket timeout would fire at once.
+    [proxyReadTimeout, '0', 'ignore'], [proxyReadTimeout, '-5', 'ignore'], [proxyReadTimeout, '2147484', 'ignore'],
+    [proxyReadTimeout, '60\r\nX: y', 'ignore'], [proxyReadTimeout, '60; proxy_pass http://evil', 'ignore'],
+    [proxyReadTimeout, '${timeout}', 'ignore'],
+    [proxySendTimeout, '120', 120_000], [proxySendTimeout, '0', 'ignore'], [proxySendTimeout, '2m', 'ignore'],
+    [proxyConnectTimeout, '10', 10_000], [proxyConnectTimeout, '5s', 'ignore'], [proxyConnectTimeout, '-1', 'ignore'],
   ] as const)('%s %j → %j', (descriptor, raw, expected) => {
     expect(parse(descriptor as AnnotationDescriptor, raw)).toEqual(expected);
   });
@@ -107,6 +120,20 @@ describe('reading an Ingress', () => {
     const { reading } = read({ [`${p}/use-regex`]: 'true', 'custom.io/use-regex': 'false' }, 'custom.io');
     expect(reading.values.rewrite.useRegex).toBe(false);
     expect(read({ 'custom.io/use-regex': 'true' }, 'custom.io').reading.values.rewrite.useRegex).toBe(true);
+  });
+
+  it('proxy-*-timeout: a value replaces the global one; a bad one is a Warning and the global one applies', () => {
+    const good = read({ [`${p}/proxy-read-timeout`]: '3600', [`${p}/proxy-send-timeout`]: '300', [`${p}/proxy-connect-timeout`]: '2' });
+    expect(good.reading.values.proxy).toMatchObject({ connectTimeoutMs: 2000, readTimeoutMs: 3_600_000, sendTimeoutMs: 300_000 });
+    expect(good.diagnostics).toEqual([]);
+    const bad = read({ [`${p}/proxy-read-timeout`]: '1h', [`${p}/proxy-send-timeout`]: '-1' });
+    expect(bad.reading.values.proxy).toMatchObject({ readTimeoutMs: null, sendTimeoutMs: null });
+    expect([bad.reading.rejected, bad.reading.denied]).toEqual([false, null]);
+    expect(bad.diagnostics).toEqual([
+      ['Warning', 'AnnotationIgnored', `metadata.annotations['${p}/proxy-read-timeout']`],
+      ['Warning', 'AnnotationIgnored', `metadata.annotations['${p}/proxy-send-timeout']`],
+    ]);
+    expect(read({}).reading.values.proxy).toMatchObject({ connectTimeoutMs: null, readTimeoutMs: null, sendTimeoutMs: null });
   });
 
   it('reads an alias when the main name is absent', () => {

@@ -36,6 +36,8 @@ describe('ConfigMap values (ingress-nginx key names and syntax)', () => {
     ['proxy-connect-timeout', '10', { proxyConnectTimeoutMs: 10_000 }],
     ['proxy-connect-timeout', '2147483', { proxyConnectTimeoutMs: 2_147_483_000 }],
     ['proxy-read-timeout', '3600', { proxyReadTimeoutMs: 3_600_000 }],
+    ['proxy-send-timeout', '120', { proxySendTimeoutMs: 120_000 }],
+    ['proxy-send-timeout', '0', invalid],
     ['proxy-read-timeout', '0', invalid],
     ['proxy-read-timeout', '2147484', invalid], // beyond Node's longest timer
     ['proxy-read-timeout', '30s', invalid], // ingress-nginx's int does not take units
@@ -170,7 +172,6 @@ describe('resolution rules', () => {
 
   it.each([
     ['use-gzip', 'true', /^use-gzip is not supported by Sluice; ignored$/],
-    ['proxy-send-timeout', '120', /proxy-read-timeout also bounds/],
     ['ssl-protocols', 'TLSv1.3', /use the --ssl-protocols flag/],
     ['use-forwarded-headers', 'true', /use the --trusted-proxies flag/],
     ['proxy-body-szie', '8m', /^proxy-body-szie is not supported by Sluice; ignored$/],

@@ -11,6 +11,7 @@ import { buildResponseHeaders } from '../headers/response-headers.ts';
 import type { RequestRecord } from '../metrics/request-observer.ts';
 import { maxAttempts, type ProxyContext } from '../proxy-context.ts';
 import { sendError } from '../respond.ts';
+import { ownConnectTimeoutOf, readTimeoutOf, sendTimeoutOf } from '../route-timeouts.ts';
 import type { ReadWaiter } from './read-deadlines.ts';
 import { RequestBody } from './request-body.ts';
 
@@ -19,6 +20,7 @@ const clientGone = Object.assign(new Error('client closed the connection'), { co
 const intercepted = Object.assign(new Error('answer replaced by an error page'), { code: 'SLUICE_INTERCEPTED' });
 const invalidResponse = Object.assign(new Error('invalid upstream response headers'), { code: 'UND_ERR_INFO' });
 const readTimeout = Object.assign(new Error('the pod sent nothing for proxy-read-timeout'), { code: 'SLUICE_READ_TIMEOUT' });
+const sendTimeout = Object.assign(new Error('the pod took nothing more of the request for proxy-send-timeout'), { code: 'SLUICE_SEND_TIMEOUT' });
 
 /**
  * Methods retried on another endpoint (RFC 9110 §9.2.2 idempotent, minus TRACE which we never want to repeat).
@@ -39,9 +41,20 @@ export class Exchange implements Dispatcher.DispatchHandler, ReadWaiter {
   readonly #backend: BackendTarget;
   readonly #headers: string[];
   readonly #body: RequestBody | null;
-  /** proxy-read-timeout of the table the request started with. */
+  /** The route's own proxy-connect-timeout (its pools), or null: the shared pools, the global value's. */
+  readonly #connectTimeoutMs: number | null;
+  /** proxy-read-timeout / proxy-send-timeout: the route's annotation, else the request's table's setting. */
   readonly #readTimeoutMs: number;
-  /** ReadWaiter: when the pod must have sent something by (read-deadlines.ts); Infinity while not waiting on it. */
+  readonly #sendTimeoutMs: number;
+  /**
+   * The request is being written to the pod (from onRequestStart to onRequestSent, or to the pod's answer if that
+   * comes first): the deadline is proxy-send-timeout's, restarted by each write; after it, proxy-read-timeout's.
+   */
+  #sending = false;
+  /**
+   * ReadWaiter: when the pod must have taken or sent something by (read-deadlines.ts); Infinity while not waiting
+   * on it.
+   */
   readDeadline = Number.POSITIVE_INFINITY;
   /** ReadWaiter: links of read-deadlines.ts's watch list. */
   readPrev: ReadWaiter | null = null;
@@ -82,11 +95,12 @@ export class Exchange implements Dispatcher.DispatchHandler, ReadWaiter {
     this.#backend = backend;
     this.#headers = headers;
     this.#body = body;
-    this.#readTimeoutMs = settings.proxyReadTimeoutMs;
+    this.#connectTimeoutMs = ownConnectTimeoutOf(route, settings);
+    this.#readTimeoutMs = readTimeoutOf(route, settings);
+    this.#sendTimeoutMs = sendTimeoutOf(route, settings);
     this.#retryable = body === null && isIdempotent(req.method ?? '');
     this.#target = target;
     this.#onIntercept = onIntercept;
-    if (body !== null) body.progress = this;
     // One 'close' listener per response: the metrics record's, which tells this exchange, when there is one.
     // Each listener more made a listener array per response and, with the record's, the GC state of
     // bench/README.md ("Two GC states") 2 processes in 3 instead of 0 in 3.
@@ -110,7 +124,7 @@ export class Exchange implements Dispatcher.DispatchHandler, ReadWaiter {
     // headersTimeout/bodyTimeout cost a timer object per request (read-deadlines.ts says what that cost). 0 turns
     // them off. Read per request, so a ConfigMap change applies to the next request without touching the pools.
     const options = { path, method, headers: this.#headers, body: this.#body, headersTimeout: 0, bodyTimeout: 0 };
-    this.#ctx.pools.get(endpoint).dispatch(options, this);
+    this.#ctx.pools.get(endpoint, this.#connectTimeoutMs).dispatch(options, this);
     return true;
   }
 
@@ -119,14 +133,34 @@ export class Exchange implements Dispatcher.DispatchHandler, ReadWaiter {
     this.#record?.upstreamConnected();
     this.#controller = controller;
     if (this.#clientGone) return controller.abort(clientGone);
-    // From here the exchange waits on the pod: for its answer, or for it to take the body.
+    // From here the exchange waits on the pod: first for it to take the request (proxy-send-timeout between two
+    // writes, as nginx's proxy_send_timeout), then for its answer (proxy-read-timeout between two reads).
+    this.#sending = true;
     this.readProgress();
     this.#ctx.readDeadlines.watch(this);
+  }
+
+  /**
+   * undici handed a body chunk to the pod's socket (client-h1.js AsyncWriter.write). With the socket's buffer
+   * full it stops taking chunks until 'drain', so a pod that stops reading stops these calls: the gap between two
+   * of them is nginx's "two successive write operations". Also a client that stalls mid-upload stops them, as
+   * nginx's send timer runs while an unbuffered body waits on the client (proxy-request-buffering off).
+   */
+  onBodySent(): void {
+    this.readProgress();
+  }
+
+  /** undici handed the last of the request to the socket: from now on the exchange waits for the answer. */
+  onRequestSent(): void {
+    this.#sending = false;
+    this.readProgress();
   }
 
   onResponseStart(controller: Controller, statusCode: number): void {
     // 1xx: node:http answered the client's `Expect: 100-continue` itself; informational answers end here.
     if (statusCode < 200) return;
+    // An answer before the whole body was taken (a 413, a 401): reads are what the exchange waits for now.
+    this.#sending = false;
     this.readProgress();
     this.#record?.upstreamHeaders(statusCode);
     // proxy_intercept_errors: the pod's answer is dropped (connection included) and the error page served.
@@ -203,14 +237,17 @@ export class Exchange implements Dispatcher.DispatchHandler, ReadWaiter {
     this.#ctx.logger.warn({ route: this.#route.id, endpoint: this.#endpoint?.key, code, kind, attempts }, message);
   }
 
-  /** ReadWaiter: the read timeout passed with nothing from the pod; onResponseError answers 504 or cuts. */
+  /** ReadWaiter: the send or read timeout passed with no progress; onResponseError answers 504 or cuts. */
   readTimedOut(): void {
-    this.#controller?.abort(readTimeout);
+    this.#controller?.abort(this.#sending ? sendTimeout : readTimeout);
   }
 
-  /** The read timeout starts (again): the request went out, the pod sent something, or took a body chunk. */
+  /**
+   * The wait on the pod starts (again): the request started, the pod took a body chunk or all of the request, or
+   * it sent something. While sending it is proxy-send-timeout's, then proxy-read-timeout's.
+   */
   readProgress(): void {
-    this.readDeadline = performance.now() + this.#readTimeoutMs;
+    this.readDeadline = performance.now() + (this.#sending ? this.#sendTimeoutMs : this.#readTimeoutMs);
   }
 
   /** The response's 'close' (through the metrics record, or a listener of its own). */

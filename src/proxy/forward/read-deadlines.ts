@@ -1,4 +1,5 @@
-// proxy-read-timeout without a timer object per request.
+// proxy-read-timeout (and proxy-send-timeout, its counterpart while the request is written: exchange.ts) without
+// a timer object per request.
 //
 // undici's own headersTimeout/bodyTimeout allocate one per request: its HTTP/1.1 parser arms a "fast" timer for
 // the read and a native one for the idle keep-alive, so each request on a kept-alive connection replaces one with
@@ -15,9 +16,12 @@ import { performance } from 'node:perf_hooks';
 
 /** What the sweep needs of an exchange: when its wait on the pod ends, how to end it, and its list links. */
 export interface ReadWaiter {
-  /** performance.now() by which the pod must have sent something; Infinity while not waiting on it (paused). */
+  /**
+   * performance.now() by which the pod must have sent something (or, while the request is written, taken more of
+   * it); Infinity while not waiting on it (paused).
+   */
   readDeadline: number;
-  /** The pod sent nothing for the whole read timeout: abort (the exchange answers 504 or cuts the response). */
+  /** The deadline passed: abort (the exchange answers 504 or cuts the response). */
   readTimedOut(): void;
   /** Links of the watch list, owned by ReadDeadlines (null while not watched). */
   readPrev: ReadWaiter | null;

@@ -24,11 +24,6 @@ export class RequestBody extends Readable {
   /** Bytes allowed; 0: not counted (no limit, or a Content-Length already checked against it). */
   readonly #limit: number;
   #received = 0;
-  /**
-   * Told of every chunk passed on to undici: while the body still flows, the exchange is not yet waiting on the
-   * pod's answer, so its read timeout restarts (undici's headersTimeout did not fire while a body was written).
-   */
-  progress: { readProgress(): void } | null = null;
 
   constructor(req: IncomingMessage, counter: { requestBodyBytes: number } | null = null, limit = 0) {
     super();
@@ -61,7 +56,6 @@ export class RequestBody extends Readable {
       this.destroy(new BodyTooLargeError('the request body is larger than proxy-body-size'));
       return;
     }
-    this.progress?.readProgress();
     if (!this.push(chunk)) this.#req.pause();
   };
 

@@ -6,13 +6,14 @@
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { BackendTarget, GlobalSettings } from '../../model/index.ts';
+import type { BackendTarget, GlobalSettings, Route } from '../../model/index.ts';
 import { pickEndpoint } from '../balancer/pick-endpoint.ts';
 import type { UpstreamEndpoint } from '../endpoints/upstream-endpoint.ts';
 import { classifyUpstreamError, isRetryable, statusFor } from '../errors.ts';
 import type { RequestRecord } from '../metrics/request-observer.ts';
 import { maxAttempts, type ProxyContext } from '../proxy-context.ts';
 import { sendRawError } from '../respond.ts';
+import { connectTimeoutOf, readTimeoutOf } from '../route-timeouts.ts';
 import { plainResponseHead, switchingProtocolsHead } from './raw-head.ts';
 
 /** One upgrade request as the 'upgrade' listener received it (upgrade-handler.ts). */
@@ -37,7 +38,10 @@ export class Tunnel {
   readonly #record: RequestRecord | null;
   /** The request target sent upstream (rewritten by rewrite-target where set). */
   readonly #target: string;
-  /** proxy-connect-timeout / proxy-read-timeout of the table the upgrade request started with. */
+  /**
+   * proxy-connect-timeout / proxy-read-timeout: the route's annotation, else the table the upgrade request started
+   * with. A tunnel connects for itself (no pool), so the route's connect timeout times its connect directly.
+   */
   readonly #connectTimeoutMs: number;
   readonly #readTimeoutMs: number;
   #upstream: ClientRequest | undefined;
@@ -48,13 +52,14 @@ export class Tunnel {
     ctx: ProxyContext,
     req: IncomingMessage,
     upgrade: UpgradeRequest,
+    route: Route,
     backend: BackendTarget,
     headers: string[],
     target: string,
     settings: GlobalSettings,
   ) {
-    this.#connectTimeoutMs = settings.proxyConnectTimeoutMs;
-    this.#readTimeoutMs = settings.proxyReadTimeoutMs;
+    this.#connectTimeoutMs = connectTimeoutOf(route, settings);
+    this.#readTimeoutMs = readTimeoutOf(route, settings);
     this.#ctx = ctx;
     this.#req = req;
     this.#client = upgrade.socket;
@@ -84,6 +89,9 @@ export class Tunnel {
       headers: this.#headers,
       agent: false, // an upgraded socket is never returned to a pool
       setHost: false, // the client's Host is already in the list
+      // Armed on the socket before it connects (net.connect's `timeout`). ClientRequest.setTimeout() would not do:
+      // it waits for the socket to connect before arming anything, so a connect that hangs was never timed.
+      timeout: this.#connectTimeoutMs,
     });
     this.#upstream = upstream;
     this.#watchTimeouts(upstream);
@@ -96,7 +104,8 @@ export class Tunnel {
 
   #watchTimeouts(upstream: ClientRequest): void {
     let connected = false;
-    upstream.setTimeout(this.#connectTimeoutMs, () => {
+    // The connect timeout (the request's `timeout` option), then, once connected, the wait for the pod's answer.
+    upstream.on('timeout', () => {
       if (this.#settled) return;
       // Same codes as undici's, so both paths share one classification.
       const code = connected ? 'UND_ERR_HEADERS_TIMEOUT' : 'UND_ERR_CONNECT_TIMEOUT';
@@ -145,7 +154,9 @@ export class Tunnel {
     if (this.#record !== null) this.#ctx.observer?.tunnelOpened(this.#record);
     this.#tunnels.add(client);
     client.once('close', () => this.#tunnels.delete(client));
-    // proxy-read-timeout also bounds idle WebSockets in ingress-nginx; here: no byte either way for that long.
+    // proxy-read-timeout also bounds idle WebSockets in ingress-nginx: nginx re-arms the upstream read timer on
+    // every event either way (ngx_http_upstream_process_upgraded), so here: no byte either way for that long.
+    // proxy-send-timeout is not applied (nginx's timer for a write the pod leaves blocked).
     upstream.setTimeout(this.#readTimeoutMs, teardown);
     upstream.setNoDelay(true);
     client.write(switchingProtocolsHead(res.rawHeaders));

@@ -97,7 +97,7 @@ function openTunnel(
   // after the 101 — refuse it rather than guess what the pod expects.
   if (facts.hasBody) return refuse(upgrade, 'bad-request');
   if (upgrade.record !== null) upgrade.record.requestId = facts.requestId;
-  const tunnel = new Tunnel(ctx, req, upgrade, backend, headers, target, settings);
+  const tunnel = new Tunnel(ctx, req, upgrade, route, backend, headers, target, settings);
   if (!tunnel.connect()) refuse(upgrade, 'no-endpoints');
 }
 

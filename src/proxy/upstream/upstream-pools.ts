@@ -1,6 +1,14 @@
 // One undici Pool per pod ip:port: keep-alive connections are reused across requests and routes (two Services
 // can share a pod). Created on first use; closed once the endpoint is gone from every backend, so pod churn
 // (a new IP per rollout) cannot grow this map without bound.
+//
+// Routes whose Ingress sets its own proxy-connect-timeout get pools of their own, one set per timeout value. A
+// connect timeout is the connection's, and undici's connector is told nothing of the request a connection is
+// opened for; nginx times each connect with the location's proxy_connect_timeout while its keep-alive cache is
+// shared by every location. Separate pools per value give each new connection the timeout of the route that
+// opens it (retries included, since the connector's own timeout fails the attempt), at the price of keep-alive
+// connections not shared between routes whose connect timeouts differ: a pod they share sees one connection set
+// per value. Routes whose value equals the global one use the shared pools.
 import type { Logger } from 'pino';
 import { Pool, buildConnector } from 'undici';
 import type { UpstreamEndpoint } from '../endpoints/upstream-endpoint.ts';
@@ -37,51 +45,91 @@ function liveConnector(timeoutMs: () => number): buildConnector.connector {
   };
 }
 
+/** Pools by endpoint key, all opening their connections with one connector. */
+interface PoolSet {
+  readonly connect: buildConnector.connector;
+  readonly pools: Map<string, Pool>;
+}
+
 export class UpstreamPools {
-  #pools = new Map<string, Pool>();
+  /** The global proxy-connect-timeout's pools (the live connector). */
+  readonly #shared: PoolSet;
+  /**
+   * Per-Ingress proxy-connect-timeout values (ms) → their pools. A value's set goes with its last pool: pools close
+   * with their endpoint (retain), not when no route names the value any more; their idle connections still close
+   * after keepAliveTimeoutMs.
+   */
+  readonly #byTimeout = new Map<number, PoolSet>();
   #closing = new Set<Promise<void>>();
   readonly #options: UpstreamPoolOptions;
-  readonly #connect: buildConnector.connector;
 
   constructor(options: UpstreamPoolOptions) {
     this.#options = options;
-    this.#connect = liveConnector(options.connectTimeoutMs);
+    this.#shared = { connect: liveConnector(options.connectTimeoutMs), pools: new Map() };
   }
 
-  get(endpoint: UpstreamEndpoint): Pool {
-    let pool = this.#pools.get(endpoint.key);
+  /**
+   * The endpoint's pool for a request whose route sets `connectTimeoutMs` (its proxy-connect-timeout annotation),
+   * or the shared one (null: the global value applies). Two map lookups, nothing allocated once the pool exists.
+   */
+  get(endpoint: UpstreamEndpoint, connectTimeoutMs: number | null = null): Pool {
+    const set = connectTimeoutMs === null ? this.#shared : this.#setFor(connectTimeoutMs);
+    let pool = set.pools.get(endpoint.key);
     if (pool === undefined) {
-      pool = this.#create(endpoint);
-      this.#pools.set(endpoint.key, pool);
+      pool = this.#create(endpoint, set.connect);
+      set.pools.set(endpoint.key, pool);
     }
     return pool;
   }
 
   /** Closes pools of endpoints outside `live`. close() lets requests already dispatched on them finish. */
   retain(live: ReadonlySet<string>): void {
-    for (const [key, pool] of this.#pools) {
-      if (live.has(key)) continue;
-      this.#pools.delete(key);
-      this.#closeQuietly(key, pool.close());
+    this.#retainIn(this.#shared, live);
+    for (const [timeout, set] of this.#byTimeout) {
+      this.#retainIn(set, live);
+      if (set.pools.size === 0) this.#byTimeout.delete(timeout);
     }
   }
 
   /** Closes every pool: gracefully, or immediately (aborting in-flight requests) with `destroy`. */
   async closeAll(destroy = false): Promise<void> {
-    for (const [key, pool] of this.#pools) {
-      this.#pools.delete(key);
-      this.#closeQuietly(key, destroy ? pool.destroy() : pool.close());
+    for (const set of [this.#shared, ...this.#byTimeout.values()]) {
+      for (const [key, pool] of set.pools) {
+        set.pools.delete(key);
+        this.#closeQuietly(key, destroy ? pool.destroy() : pool.close());
+      }
     }
+    this.#byTimeout.clear();
     await Promise.all(this.#closing);
   }
 
+  /** Open pools, all timeout values together. */
   get size(): number {
-    return this.#pools.size;
+    let size = this.#shared.pools.size;
+    for (const set of this.#byTimeout.values()) size += set.pools.size;
+    return size;
   }
 
-  #create(endpoint: UpstreamEndpoint): Pool {
+  #setFor(connectTimeoutMs: number): PoolSet {
+    let set = this.#byTimeout.get(connectTimeoutMs);
+    if (set === undefined) {
+      set = { connect: buildConnector({ timeout: connectTimeoutMs, allowH2: false }), pools: new Map() };
+      this.#byTimeout.set(connectTimeoutMs, set);
+    }
+    return set;
+  }
+
+  #retainIn(set: PoolSet, live: ReadonlySet<string>): void {
+    for (const [key, pool] of set.pools) {
+      if (live.has(key)) continue;
+      set.pools.delete(key);
+      this.#closeQuietly(key, pool.close());
+    }
+  }
+
+  #create(endpoint: UpstreamEndpoint, connect: buildConnector.connector): Pool {
     return new Pool(endpoint.origin, {
-      connect: this.#connect,
+      connect,
       // No headersTimeout/bodyTimeout here: each request turns them off, and proxy-read-timeout is timed by the
       // exchange itself (forward/read-deadlines.ts: undici's cost a timer object per request).
       keepAliveTimeout: keepAliveTimeoutMs,

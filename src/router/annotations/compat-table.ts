@@ -36,7 +36,9 @@ export function renderCompatTable(): string {
       `${counts('partial')} partial, ${counts('not-yet')} not yet, ${counts('never')} never. Prefix ` +
       '`nginx.ingress.kubernetes.io/` (`--annotations-prefix`). Risk is ingress-nginx\'s. An annotation that is not ' +
       'supported yet is ignored with a Warning; an unknown one under the prefix gets an Info (typo?); a value ' +
-      "ingress-nginx's validator refuses makes the Ingress unserved (Error), as in ingress-nginx.",
+      "ingress-nginx's validator refuses makes the Ingress unserved (Error), as in ingress-nginx, except where " +
+      "ingress-nginx's parser falls back to a default instead (proxy-body-size and proxy-*-timeout: the ConfigMap's " +
+      'value, with a Warning).',
     '',
     '| Annotation | Status | Risk | What it does | Difference from ingress-nginx |',
     '|---|---|---|---|---|',

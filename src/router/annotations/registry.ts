@@ -12,7 +12,7 @@ import {
   temporalRedirect,
   temporalRedirectCode,
 } from './redirect.ts';
-import { proxyBodySize } from './proxy.ts';
+import { proxyDescriptors } from './proxy.ts';
 import { rateLimitDescriptors } from './rate-limit.ts';
 import { appRoot, rewriteTarget, useRegex } from './rewrite.ts';
 import { forceSslRedirect, preserveTrailingSlash, sslRedirect } from './ssl-redirect.ts';
@@ -22,7 +22,7 @@ export const annotationRegistry: readonly AnnotationDescriptor[] = Object.freeze
   [
     rewriteTarget, useRegex, appRoot, xForwardedPrefix, permanentRedirect, permanentRedirectCode, temporalRedirect,
     temporalRedirectCode, fromToWwwRedirect, relativeRedirects, sslRedirect, forceSslRedirect, preserveTrailingSlash,
-    upstreamVhost, defaultBackend, customHttpErrors, proxyBodySize, ...rateLimitDescriptors, ...catalogue,
+    upstreamVhost, defaultBackend, customHttpErrors, ...proxyDescriptors, ...rateLimitDescriptors, ...catalogue,
   ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
 );
 

@@ -37,6 +37,7 @@ function size(bytes: number): string {
 export const settingKeys: readonly SettingKey[] = [
   key('proxy-connect-timeout', 'proxyConnectTimeoutMs', parseTimeoutSeconds, seconds),
   key('proxy-read-timeout', 'proxyReadTimeoutMs', parseTimeoutSeconds, seconds),
+  key('proxy-send-timeout', 'proxySendTimeoutMs', parseTimeoutSeconds, seconds),
   key('proxy-body-size', 'proxyBodySize', parseSize, size),
   key('limit-req-status-code', 'limitReqStatusCode', parseLimitStatus),
   key('limit-conn-status-code', 'limitConnStatusCode', parseLimitStatus),
@@ -60,7 +61,6 @@ export const refusedKeys: ReadonlyMap<string, string> = new Map([
 
 /** What to use instead, for keys whose job a Sluice flag or setting does (process-level settings are flags). */
 export const insteadOf: Readonly<Record<string, string>> = {
-  'proxy-send-timeout': 'proxy-read-timeout also bounds how long a write may wait for the upstream to take it',
   'ssl-protocols': 'use the --ssl-protocols flag',
   'ssl-ciphers': 'use the --ssl-ciphers flag',
   'bind-address': 'use the --bind-address flag',

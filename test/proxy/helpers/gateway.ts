@@ -19,22 +19,24 @@ export interface Gateway {
 export interface GatewayOptions {
   readonly table: RouteTable;
   readonly slices?: readonly EndpointSlice[];
-  /** proxy-connect-timeout / proxy-read-timeout, set on the table's settings (where the proxy reads them). */
+  /** proxy-connect/read/send-timeout, set on the table's settings (where the proxy reads them). */
   readonly connectTimeoutMs?: number;
   readonly readTimeoutMs?: number;
+  readonly sendTimeoutMs?: number;
   /** Metrics / access log (test/proxy/proxy-metrics.test.ts); absent: off. */
   readonly observer?: RequestObserver;
 }
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
-  const { table, connectTimeoutMs, readTimeoutMs } = options;
+  const { table, connectTimeoutMs, readTimeoutMs, sendTimeoutMs } = options;
   const settings = {
     ...table.settings,
     ...(connectTimeoutMs === undefined ? {} : { proxyConnectTimeoutMs: connectTimeoutMs }),
     ...(readTimeoutMs === undefined ? {} : { proxyReadTimeoutMs: readTimeoutMs }),
+    ...(sendTimeoutMs === undefined ? {} : { proxySendTimeoutMs: sendTimeoutMs }),
   };
   // Given timeouts: a copy with those settings, keeping the table's own lookup (test tables record their lookups).
-  const timed = connectTimeoutMs !== undefined || readTimeoutMs !== undefined;
+  const timed = connectTimeoutMs !== undefined || readTimeoutMs !== undefined || sendTimeoutMs !== undefined;
   const slot = new TableSlot(timed ? Object.assign(Object.create(table) as RouteTable, { settings }) : table);
   const store = new EndpointStore();
   store.update(options.slices ?? []);

@@ -10,9 +10,9 @@ export interface TestRoute {
   readonly features?: Partial<RouteFeatures>;
 }
 
-const noFeatures: RouteFeatures = {
+export const noFeatures: RouteFeatures = {
   redirect: null, rewrite: null, sslRedirect: null, upstreamHost: null, forwardedPrefix: null, fallbackBackend: null, errorPages: null,
-  rateLimit: null, proxyBodySize: null,
+  rateLimit: null, proxyBodySize: null, proxyConnectTimeoutMs: null, proxyReadTimeoutMs: null, proxySendTimeoutMs: null,
 };
 
 const notFound: Route = { id: 'default-404', host: '', path: '/', pathType: 'Fallback', action: { kind: 'not-found', status: 404 } };
