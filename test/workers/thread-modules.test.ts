@@ -24,10 +24,10 @@ async function packagesLoadedBy(entry: string): Promise<Set<string>> {
 }
 
 describe('module graphs of the long-lived threads', () => {
-  it('the primary (main.ts) does not load the proxy client (undici)', async () => {
+  it('the primary (main.ts) loads neither the proxy client (undici) nor the certificate generator (selfsigned)', async () => {
     const packages = await packagesLoadedBy('../../src/main.ts');
     expect(packages).toContain('yaml'); // the recorder sees packages at all
-    for (const absent of ['undici', '@kubernetes/client-node', 'ioredis']) expect(packages).not.toContain(absent);
+    for (const absent of ['undici', 'selfsigned', '@peculiar/x509', '@kubernetes/client-node', 'ioredis']) expect(packages).not.toContain(absent);
   });
 
   it('a data-plane worker (data-plane.ts) loads undici but not the certificate generator', async () => {
