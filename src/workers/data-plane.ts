@@ -3,9 +3,11 @@
 // serves both listeners, bound with SO_REUSEPORT so the kernel spreads connections over the workers.
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../cli/options.ts';
-import { emptySnapshot, type Ingress, type IngressClass, type Snapshot, type SettingValues, type SourceUpdate } from '../model/index.ts';
-import { CompileCache, compareIngresses, compile, isOurIngress, normalizeHost, normalizeRequestPath } from '../router/index.ts';
-import { CertificateStore, type IndexedCertificate } from '../tls/index.ts';
+import { emptySnapshot, type SettingValues, type SourceUpdate } from '../model/index.ts';
+import { CompileCache, compareIngresses, compile, normalizeHost, normalizeRequestPath } from '../router/index.ts';
+// The certificate store's modules, not tls/index.ts, which also exports what only the primary runs (src/main.ts).
+import { CertificateStore } from '../tls/certificate-store.ts';
+import type { IndexedCertificate } from '../tls/certificate-index.ts';
 import { EndpointStore, RouteUpdater, TableSlot, Upstreams, createProxyServer } from '../proxy/index.ts';
 import { RateLimits, attachRateLimits } from '../proxy/rate-limit/rate-limit-stage.ts';
 import { announceShutdown } from '../proxy/server-drain.ts';
@@ -14,6 +16,7 @@ import { servingObservability, type LiveSources } from '../proxy/metrics/observa
 import { fileSink, portSink, type LineSink } from '../proxy/access-log/line-sink.ts';
 import type { MessagePort } from 'node:worker_threads';
 import type { ListenerPorts } from './messages.ts';
+import { servedBy } from './served-by.ts';
 
 export interface DataPlaneOptions {
   readonly config: GatewayConfig;
@@ -130,20 +133,6 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     },
   };
 }
-
-/**
- * Whether an Ingress is ours (class filter), for the certificate plan. The IngressClass map is built once per
- * snapshot, not once per Ingress asked about.
- */
-export function servedBy(config: GatewayConfig): (ingress: Ingress, snapshot: Snapshot) => boolean {
-  const classMaps = new WeakMap<Snapshot, Map<string, IngressClass>>();
-  return (ingress, snapshot) => {
-    let classes = classMaps.get(snapshot);
-    if (classes === undefined) classMaps.set(snapshot, (classes = new Map(snapshot.ingressClasses.map((c) => [c.metadata.name, c]))));
-    return isOurIngress(ingress, classes, config.compile);
-  };
-}
-
 /** A worker's access-log lines: to the primary for stdout (its port), else straight to the file. */
 function accessLogSink({ config, logger, accessLogPort }: DataPlaneOptions): LineSink | null {
   if (accessLogPort !== null) return portSink(accessLogPort);

@@ -24,6 +24,8 @@ export interface WorkerPoolOptions {
   readonly logger: Logger;
   /** Replacement back-off after a worker dies: doubles from this for workers dying right after their start. */
   readonly respawnDelayMs?: number;
+  /** A worker's old-generation heap limit; 512 MiB unless a test needs a worker to run out of heap. */
+  readonly maxOldGenerationSizeMb?: number;
 }
 
 const workerEntry = new URL('./worker-main.ts', import.meta.url);
@@ -34,7 +36,29 @@ const workerEntry = new URL('./worker-main.ts', import.meta.url);
  * wrk (50 connections), 3 interleaved rounds each: peak RSS 232–284 → 194–210 MiB, CPU per request 49.2 → 50.9 µs
  * on average (run-to-run noise here is ±8 %).
  */
-const resourceLimits = { maxYoungGenerationSizeMb: 12 };
+const maxYoungGenerationSizeMb = 12;
+
+/**
+ * A worker's old generation capped at 512 MiB. V8 derives the default from the memory Node sees (half of it, a
+ * container's cgroup limit included, at most 4 GiB: 4096 MiB on the 24 GB bench machine; by the same rule 384 MiB
+ * under the DaemonSet's 768 MiB limit) and sizes heap growth from it: after a mark-compact the old generation may
+ * grow by up to 4× when the limit is ≥ 2 GiB, by 1.3–2× below (V8's MaxGrowingFactor; `--trace-gc-verbose` shows
+ * factor 4.0 without this limit, 1.4 with it). A fixed limit makes a worker's GC the same on every node, and bounds
+ * a worker whatever the node's size.
+ *
+ * Measured, `--workers 1`, one route, wrk 50 connections, 18 fresh processes each, interleaved, medians (ranges):
+ * CPU per request 48.7 µs (46.1–60.7) without, 49.9 µs (47.2–63.4) with; peak RSS 150.9 and 151.8 MiB. No cost
+ * shows above the run-to-run noise; one of ≈2 % cannot be excluded.
+ * An earlier investigation credited it with keeping processes out of the "bad GC state" (bench/README.md); that was
+ * not reproduced as a difference here: none of 24 processes without it (3 or 20 s idle before the load), nor 12
+ * of the code before the import cuts (src/main.ts), fell into that state either.
+ *
+ * The 10 000-Ingress bench table (bench/manifests/table10k.ts) takes a worker's heap to ≈72 MiB at its largest
+ * (while it loads): the limit leaves ≈7× room. A worker that reaches it ends (ERR_WORKER_OUT_OF_MEMORY) and is
+ * replaced like any worker that dies; a replacement that cannot load the state either is tried again with the
+ * back-off, from the state that is newest then.
+ */
+const defaultMaxOldGenerationSizeMb = 512;
 
 class WorkerHandle {
   readonly thread: Worker;
@@ -46,9 +70,14 @@ class WorkerHandle {
   readonly started = Date.now();
   readonly #waiters: Array<{ seq: number; resolve: () => void }> = [];
 
-  constructor(id: number, init: WorkerInit) {
+  /** Started to replace a worker that died (not by start()): if it dies before serving, it is replaced in turn. */
+  readonly replacement: boolean;
+
+  constructor(id: number, init: WorkerInit, replacement: boolean, maxOldGenerationSizeMb: number) {
     this.id = id;
+    this.replacement = replacement;
     const transferList = init.accessLogPort === null ? [] : [init.accessLogPort];
+    const resourceLimits = { maxYoungGenerationSizeMb, maxOldGenerationSizeMb };
     this.thread = new Worker(workerEntry, { workerData: init, transferList, name: `sluice-worker-${id}`, resourceLimits });
   }
 
@@ -196,13 +225,14 @@ export class WorkerPool {
   }
 
   /** `full`: the JSON of what the other workers hold now (update #seq), this worker's first update. */
-  #spawn(full: string): WorkerHandle {
+  #spawn(full: string, replacement = false): WorkerHandle {
     const id = this.#nextId++;
     const stdout = this.#options.stdoutAccessLog;
     const channel = stdout === null ? null : new MessageChannel();
     const accessLogPort: MessagePort | null = channel?.port2 ?? null;
     const settings = this.#options.settings?.();
-    const worker = new WorkerHandle(id, { ...this.#options.init, workerId: id, ports: this.#ports, accessLogPort, settings });
+    const init: WorkerInit = { ...this.#options.init, workerId: id, ports: this.#ports, accessLogPort, settings };
+    const worker = new WorkerHandle(id, init, replacement, this.#options.maxOldGenerationSizeMb ?? defaultMaxOldGenerationSizeMb);
     if (channel !== null && stdout !== null) worker.linesRelayed = relayLines(channel.port1, stdout);
     this.#workers.set(id, worker);
     worker.thread.on('message', (message: FromWorker) => this.#onMessage(worker, message));
@@ -237,8 +267,11 @@ export class WorkerPool {
     this.#workers.delete(worker.id);
     worker.releaseWaiters();
     if (this.#stopping) return;
-    if (!worker.listening) return; // never served: its start failed; start() reports it
-    // A worker that served and then died: replace it; its connections are lost, the other workers' are not.
+    // A first worker that never served: its start failed, and start() reports it (the process exits).
+    if (!worker.listening && !worker.replacement) return;
+    // A worker that served and then died, or a replacement that died before serving (e.g. out of heap on the state
+    // it starts from: the next one starts from the state that is newest then): replace it; its connections are
+    // lost, the other workers' are not.
     const lived = Date.now() - worker.started;
     const base = this.#options.respawnDelayMs ?? 500;
     const delay = lived > 60_000 ? 0 : Math.min(30_000, base * 2 ** Math.min(6, this.replaced));
@@ -246,7 +279,7 @@ export class WorkerPool {
     setTimeout(() => {
       if (this.#stopping) return;
       this.replaced++;
-      const replacement = this.#spawn(JSON.stringify(this.#deltas.last));
+      const replacement = this.#spawn(JSON.stringify(this.#deltas.last), true);
       this.#whenListening(replacement).then(
         () => this.#options.logger.info({ worker: replacement.id, replaces: worker.id }, 'worker replaced'),
         (error: unknown) => this.#options.logger.error({ err: error, worker: replacement.id }, 'replacement worker failed to start'),

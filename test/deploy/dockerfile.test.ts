@@ -40,6 +40,12 @@ describe('Dockerfile', () => {
     expect(ds.spec.template.spec.containers[0]!.image.split(':')[0]).toBe(kustomization.images[0]!.name);
   });
 
+  // glibc reads it only when the process starts: the image's environment is the place (Dockerfile's comment).
+  it('sets MALLOC_ARENA_MAX=2 in the runtime stage', () => {
+    const runtime = instructions.slice(instructions.lastIndexOf(from.at(-1)!));
+    expect(runtime).toContain('ENV MALLOC_ARENA_MAX=2');
+  });
+
   it('.dockerignore keeps node_modules and tests out of the build context', async () => {
     const ignored = (await readFile(join(root, '.dockerignore'), 'utf8')).split('\n');
     for (const entry of ['node_modules', '.git', 'test']) expect(ignored).toContain(entry);

@@ -82,8 +82,9 @@ describe('deploy/ manifests', () => {
   it('probes, downward API, rolling update, resources', () => {
     expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'status' });
     expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'status' });
-    const env = Object.fromEntries((container.env as Array<{ name: string; valueFrom: { fieldRef: { fieldPath: string } } }>).map((e) => [e.name, e.valueFrom.fieldRef.fieldPath]));
-    expect(env).toEqual({ POD_NAME: 'metadata.name', POD_NAMESPACE: 'metadata.namespace' });
+    type EnvVar = { name: string; value?: string; valueFrom?: { fieldRef: { fieldPath: string } } };
+    const env = Object.fromEntries((container.env as EnvVar[]).map((e) => [e.name, e.value ?? e.valueFrom?.fieldRef.fieldPath]));
+    expect(env).toEqual({ POD_NAME: 'metadata.name', POD_NAMESPACE: 'metadata.namespace', MALLOC_ARENA_MAX: '2' });
     expect(daemonSet['spec'].updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } });
     expect(pod.serviceAccountName).toBe(find('ServiceAccount').metadata.name);
     expect(daemonSet['spec'].selector.matchLabels).toEqual(find('Service')['spec'].selector);

@@ -13,29 +13,34 @@ import { generateFakeCertificate } from '../../src/tls/index.ts';
 import { WorkerPool } from '../../src/workers/index.ts';
 import { ingress, service } from '../router/builders.ts';
 
-const lines: Array<Record<string, unknown>> = [];
-const waiters = new Set<{ match: (line: Record<string, unknown>) => boolean; resolve: () => void }>();
-const sink = new Writable({
-  write(chunk: Buffer, _encoding, done) {
-    const line = JSON.parse(chunk.toString()) as Record<string, unknown>;
-    lines.push(line);
-    for (const waiter of waiters) if (waiter.match(line)) (waiters.delete(waiter), waiter.resolve());
-    done();
-  },
-});
-/** Resolves once `msg` has been logged `times` times in all. */
-const logged = (msg: string, times = 1): Promise<void> => {
-  const enough = (): boolean => lines.filter((line) => line['msg'] === msg).length >= times;
-  return enough() ? Promise.resolve() : new Promise((resolve) => waiters.add({ match: enough, resolve }));
-};
+/** A pool's log lines, and a wait for a message. */
+function logCollector() {
+  const lines: Array<Record<string, unknown>> = [];
+  const waiters = new Set<{ match: (line: Record<string, unknown>) => boolean; resolve: () => void }>();
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      const line = JSON.parse(chunk.toString()) as Record<string, unknown>;
+      lines.push(line);
+      for (const waiter of waiters) if (waiter.match(line)) (waiters.delete(waiter), waiter.resolve());
+      done();
+    },
+  });
+  /** Resolves once `msg` has been logged `times` times in all. */
+  const logged = (msg: string, times = 1): Promise<void> => {
+    const enough = (): boolean => lines.filter((line) => line['msg'] === msg).length >= times;
+    return enough() ? Promise.resolve() : new Promise((resolve) => waiters.add({ match: enough, resolve }));
+  };
+  return { lines, logger: pino({ level: 'info', base: undefined }, sink), logged };
+}
 
+const { lines, logger, logged } = logCollector();
 let pool: WorkerPool;
 let port: number;
 
 /** A new connection each time, so SO_REUSEPORT hashes each to some worker. */
-function get(host: string): Promise<{ status: number; body: string }> {
+function get(host: string, to = port): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, agent: false, headers: { host } }, (res) => {
+    const req = request({ host: '127.0.0.1', port: to, agent: false, headers: { host } }, (res) => {
       let body = '';
       res.on('data', (chunk: Buffer) => (body += chunk.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
@@ -47,18 +52,14 @@ function get(host: string): Promise<{ status: number; body: string }> {
 
 const status = async (): Promise<number> => (await get('nothing.test')).status;
 
+const parsed = parseArgs(['--manifests', '/nonexistent', '--bind-address', '127.0.0.1', '--log-level', 'silent']);
+if (parsed.kind !== 'config') throw new Error('bad test flags');
+const init = { config: parsed.config, fakeCertificate: await generateFakeCertificate(), rateLimitMemory: createBucketMemory() };
+const empty: SourceUpdate = { snapshot: emptySnapshot, endpointSlices: [] };
+
 beforeAll(async () => {
-  const parsed = parseArgs(['--manifests', '/nonexistent', '--bind-address', '127.0.0.1', '--log-level', 'silent']);
-  if (parsed.kind !== 'config') throw new Error('bad test flags');
-  pool = new WorkerPool({
-    count: 2,
-    stdoutAccessLog: null,
-    ports: { http: 0, https: 0 },
-    init: { config: parsed.config, fakeCertificate: await generateFakeCertificate(), rateLimitMemory: createBucketMemory() },
-    logger: pino({ level: 'info', base: undefined }, sink),
-    respawnDelayMs: 10,
-  });
-  ({ http: port } = await pool.start({ snapshot: emptySnapshot, endpointSlices: [] }));
+  pool = new WorkerPool({ count: 2, stdoutAccessLog: null, ports: { http: 0, https: 0 }, init, logger, respawnDelayMs: 10 });
+  ({ http: port } = await pool.start(empty));
 });
 
 afterAll(async () => {
@@ -152,5 +153,33 @@ describe('WorkerPool: deltas, then replacement workers', () => {
     for (let i = 0; i < 5; i++) expect(await hosts()).toEqual({ ...current, 'keep.test': '200 /v3' });
     await pool.broadcast(update([keep3, added], [web, service('none')], []), false);
     for (let i = 0; i < 5; i++) expect((await get('keep.test')).status).toBe(503);
+  });
+});
+
+describe('WorkerPool: a worker out of heap', () => {
+  it('is replaced; a replacement that cannot load the state either is tried again, and serves once the state fits', async () => {
+    const log = logCollector();
+    // A heap limit the empty table fits in and 20 000 Ingresses do not (the real limit is 512 MiB).
+    const small = new WorkerPool({ count: 1, stdoutAccessLog: null, ports: { http: 0, https: 0 }, init, logger: log.logger, respawnDelayMs: 10, maxOldGenerationSizeMb: 32 });
+    const { http } = await small.start(empty);
+    try {
+      const many = Array.from({ length: 20_000 }, (_, i) =>
+        ingress({ name: `ing-${String(i).padStart(5, '0')}`, rules: [{ host: `h${i}.test`, paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] }] }),
+      );
+      await small.broadcast({ snapshot: { ...emptySnapshot, ingresses: many }, endpointSlices: [] }); // resolves: the worker died
+      // The worker, then at least one replacement starting from the same state.
+      await log.logged('worker exited; replacing it', 2);
+      const failures = log.lines.filter((line) => line['msg'] === 'worker failed');
+      expect(failures.length).toBeGreaterThanOrEqual(2);
+      for (const line of failures) expect(line['err']).toMatchObject({ code: 'ERR_WORKER_OUT_OF_MEMORY' });
+      expect(small.serving).toBe(0);
+
+      await small.broadcast(empty); // the state shrinks: the next replacement starts from it
+      await log.logged('worker replaced');
+      expect(small.serving).toBe(1);
+      expect((await get('nothing.test', http)).status).toBe(404);
+    } finally {
+      await small.drain(0, () => {});
+    }
   });
 });
