@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { GatewayConfig } from './cli/options.ts';
 import { emptySnapshot, type Diagnostic, type Ingress, type Snapshot, type SourceUpdate } from './model/index.ts';
 import { CompileCache, compareIngresses, compile } from './router/index.ts';
-import { generateFakeCertificate, planCertificates } from './tls/index.ts';
+import { TlsIngresses, generateFakeCertificate, planCertificates } from './tls/index.ts';
 import { ManifestSource, loadKubeModules, type KubeSource, type StatusPublisher } from './watch/index.ts';
 import { RouteUpdater, createStatusServer } from './proxy/index.ts';
 import { createBucketMemory } from './proxy/rate-limit/shared-buckets.ts';
@@ -56,11 +56,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   let latest: SourceUpdate | undefined;
   // Kept from compile to compile: a change recompiles only the hosts it touches (router/compile-cache.ts).
   const compileCache = new CompileCache();
+  const tlsIngresses = new TlsIngresses();
   const updater = new RouteUpdater({
     // `previous`: the serving table's settings, kept for a global ConfigMap key whose new value is invalid.
     compile: (snapshot, options, previous) => {
       const compiled = compile(snapshot, options, previous, compileCache);
-      const plan = planCertificates(snapshot, { isServed, order: compareIngresses, defaultSecret: config.tls.defaultSslCertificate, now: new Date() });
+      const plan = planCertificates(snapshot, { isServed, order: compareIngresses, defaultSecret: config.tls.defaultSslCertificate, now: new Date(), tlsIngresses });
       const result = { ...compiled, diagnostics: [...compiled.diagnostics, ...plan.diagnostics] };
       statusPublisher?.observe(snapshot, result.diagnostics);
       return result;
