@@ -13,7 +13,7 @@ import { createBucketMemory } from './proxy/rate-limit/shared-buckets.ts';
 import { listen } from './proxy/listen.ts';
 import { controlObservability, type LiveSources } from './proxy/metrics/observability.ts';
 import { fileSink } from './proxy/access-log/line-sink.ts';
-import { WorkerPool, nodeMetrics, servedBy } from './workers/index.ts';
+import { WorkerPool, nodeMetrics, servedBy, settleHeap } from './workers/index.ts';
 
 export interface RunningGateway {
   /**
@@ -103,6 +103,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     source = kubeSource;
   }
   await source.start();
+  // The first load is compiled: collect what it left before the workers start and traffic comes (settle-heap.ts).
+  settleHeap();
   statusPublisher?.start();
   live.updater = updater;
 

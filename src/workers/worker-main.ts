@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { startDataPlane } from './data-plane.ts';
 import type { SourceUpdate } from '../model/index.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './messages.ts';
+import { settleHeap } from './settle-heap.ts';
 import { applyDelta, parseFull } from './snapshot-mirror.ts';
 
 const init = workerData as WorkerInit;
@@ -42,8 +43,9 @@ port.on('message', (message: ToWorker) => {
       const ok = plane.apply(current, 'full' in message || message.snapshotChanged);
       if (!listening) {
         // Traffic is accepted only once the first complete load is compiled: an empty table would send real
-        // requests to 404s.
+        // requests to 404s. What the load left behind is collected before then (settle-heap.ts).
         listening = true;
+        settleHeap();
         plane.listen(init.ports).then(
           (ports) => {
             send({ type: 'listening', ports });
