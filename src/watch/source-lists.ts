@@ -3,7 +3,7 @@
 // very list, and the snapshot and update objects are kept while all they hold is kept: everything downstream
 // compares by identity first (the route updater, the workers' deltas, the compile cache), so an EndpointSlice
 // change no longer makes the 10 000 Ingresses' list, and everything keyed by it, new.
-import { compareNames, patchSorted, type ConfigMap, type EndpointSlice, type Ingress, type IngressClass, type KubeObject, type Secret, type Service, type Snapshot, type SourceUpdate } from '../model/index.ts';
+import { compareNames, patchSorted, type KubeObject, type Snapshot, type SourceUpdate } from '../model/index.ts';
 
 /** Whether a kind changed by `changes` objects is better sorted again than edited (more than 64, or ⅛ of it). */
 export function tooManyEdits(changes: number, size: number): boolean {
@@ -36,14 +36,8 @@ export function editedList<T extends KubeObject>(previous: readonly T[], removed
   return next === undefined ? undefined : Object.freeze(next);
 }
 
-export interface UpdateLists {
-  readonly ingresses: readonly Ingress[];
-  readonly ingressClasses: readonly IngressClass[];
-  readonly services: readonly Service[];
-  readonly secrets: readonly Secret[];
-  readonly configMap: ConfigMap | null;
-  readonly endpointSlices: readonly EndpointSlice[];
-}
+/** A SourceUpdate's lists side by side: the snapshot's fields and the EndpointSlices. */
+export type UpdateLists = Snapshot & Pick<SourceUpdate, 'endpointSlices'>;
 
 /** The update of `lists`: `last` itself, or its snapshot, where they hold the very same lists. */
 export function updateOf(lists: UpdateLists, last: SourceUpdate | undefined): SourceUpdate {
