@@ -45,7 +45,7 @@ export function parseBenchArgs(argv: readonly string[], known: readonly string[]
   --rounds <n>              interleaved rounds, medians over them (default 3; --quick: 1)
   --warmup <s>              discarded warm-up run per target (default 2; --quick: 1)
   --connections <n>         client connections (default 50)
-  --change-samples <n>      repetitions of each change-latency measurement (default 20; --quick: 3)
+  --change-samples <n>      repetitions of each change-latency measurement (default 100, so p99 is not the maximum; --quick: 3)
   --sluice-arg=<flag>       extra flag for every Sluice process (repeatable)
   --quick                   check the scenarios work; never replaces bench/RESULTS.md
   --out <dir>               where RESULTS.md and RESULTS.svg go`);
@@ -66,7 +66,9 @@ export function parseBenchArgs(argv: readonly string[], known: readonly string[]
     rounds: Math.round(number(values.rounds, quick ? 1 : 3, 'rounds')),
     warmupS: values.warmup === '0' ? 0 : number(values.warmup, quick ? 1 : 2, 'warmup'),
     connections: Math.round(number(values.connections, 50, 'connections')),
-    changeSamples: Math.round(number(values['change-samples'], quick ? 3 : 20, 'change-samples')),
+    // 100: issue 8's targets are p99s, and with 20 samples a nearest-rank p99 is the maximum, one stray pause in the
+    // bench's own process (its fake API server's mark-compact: 15 ms) is then "the p99". The max is reported too.
+    changeSamples: Math.round(number(values['change-samples'], quick ? 3 : 100, 'change-samples')),
     sluiceArgs: values['sluice-arg'],
     quick,
     out: values.out,

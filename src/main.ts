@@ -10,7 +10,7 @@ import { CompileCache, compareIngresses, compile } from './router/index.ts';
 // the primary does not run. Measured together with data-plane.ts importing the certificate store alone (workers
 // then loaded no selfsigned), `--workers 1`, one route, 6 fresh processes each, medians: idle RSS 137.2 → 126.7
 // MiB, peak under load 178.2 → 155.7 MiB.
-import { planCertificates } from './tls/certificate-plan.ts';
+import { TlsIngresses, planCertificates } from './tls/certificate-plan.ts';
 import { generateFakeCertificate } from './tls/fake-certificate.ts';
 import { ManifestSource, loadKubeModules, type KubeSource, type StatusPublisher } from './watch/index.ts';
 import { RouteUpdater } from './proxy/route-updater.ts';
@@ -22,6 +22,7 @@ import { stdoutSink } from './proxy/access-log/line-sink.ts';
 import { WorkerPool } from './workers/worker-pool.ts';
 import { nodeMetrics } from './workers/node-metrics.ts';
 import { servedBy } from './workers/served-by.ts';
+import { settleHeap } from './workers/settle-heap.ts';
 
 export interface RunningGateway {
   /**
@@ -64,11 +65,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   let latest: SourceUpdate | undefined;
   // Kept from compile to compile: a change recompiles only the hosts it touches (router/compile-cache.ts).
   const compileCache = new CompileCache();
+  const tlsIngresses = new TlsIngresses();
   const updater = new RouteUpdater({
     // `previous`: the serving table's settings, kept for a global ConfigMap key whose new value is invalid.
     compile: (snapshot, options, previous) => {
       const compiled = compile(snapshot, options, previous, compileCache);
-      const plan = planCertificates(snapshot, { isServed, order: compareIngresses, defaultSecret: config.tls.defaultSslCertificate, now: new Date() });
+      const plan = planCertificates(snapshot, { isServed, order: compareIngresses, defaultSecret: config.tls.defaultSslCertificate, now: new Date(), tlsIngresses });
       const result = { ...compiled, diagnostics: [...compiled.diagnostics, ...plan.diagnostics] };
       statusPublisher?.observe(snapshot, result.diagnostics);
       return result;
@@ -110,6 +112,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     source = kubeSource;
   }
   await source.start();
+  // The first load is compiled: collect what it left before the workers start and traffic comes (settle-heap.ts).
+  settleHeap();
   statusPublisher?.start();
   live.updater = updater;
 

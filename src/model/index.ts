@@ -1,4 +1,5 @@
 export * from './objects.ts';
+export * from './sorted-objects.ts';
 export * from './snapshot.ts';
 export * from './diagnostic.ts';
 export * from './route-table.ts';

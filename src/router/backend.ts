@@ -11,6 +11,12 @@ import type {
 } from '../model/index.ts';
 import { diagnose } from './diagnostics.ts';
 
+/** Targets made so far, shared by every resolver of a compile (host-index.ts: knownTargets). */
+export interface TargetRegistry {
+  get(key: string): BackendTarget | undefined;
+  set(key: string, target: BackendTarget): void;
+}
+
 /**
  * Resolves Ingress backends to Service ports, once per compile. A backend that does not resolve still yields a
  * route (503 `unavailable`): removing the route would let its traffic fall through to a broader rule or another
@@ -29,11 +35,11 @@ export class BackendResolver {
   readonly reads = new Map<string, Service | undefined>();
   readonly #services: ReadonlyMap<string, Service>;
   /** Targets made earlier (other hosts of this compile, the previous table): reused while their port is unchanged. */
-  readonly #known: Map<string, BackendTarget>;
+  readonly #known: TargetRegistry;
   readonly #diagnostics: Diagnostic[];
 
   /** `services`: indexServices() of the snapshot; `known`: shared by every resolver of a compile. */
-  constructor(services: ReadonlyMap<string, Service>, diagnostics: Diagnostic[], known: Map<string, BackendTarget> = new Map()) {
+  constructor(services: ReadonlyMap<string, Service>, diagnostics: Diagnostic[], known: TargetRegistry = new Map()) {
     this.#services = services;
     this.#known = known;
     this.#diagnostics = diagnostics;

@@ -1,5 +1,4 @@
 import type { CompileOptions, Diagnostic, IngressClass, ObjectRef, SettingValues, Snapshot } from '../model/index.ts';
-import { indexServices } from './backend.ts';
 import { CompileCache } from './compile-cache.ts';
 import { compareDiagnostics, compareStrings } from './diagnostics.ts';
 import { compileHost } from './host-compile.ts';
@@ -10,7 +9,7 @@ import type { IngressSet } from './ingress-set.ts';
 import type { PreparedIngress } from './prepare.ts';
 import { reportUnusedDefaultBackends } from './servers.ts';
 import { resolveSettings } from './settings/index.ts';
-import { CompiledRouteTable, compileServer } from './table.ts';
+import { CompiledRouteTable, compileServer, type CompiledServer } from './table.ts';
 
 export interface CompileResult {
   readonly table: CompiledRouteTable;
@@ -54,17 +53,16 @@ function compileWith(cache: CompileCache, snapshot: Snapshot, options: CompileOp
   const { settings, diagnostics } = resolveSettings(snapshot.configMap, options.settings, previous);
   const classes = indexIngressClasses(snapshot.ingressClasses);
   const changes = ingresses.sync(snapshot.ingresses, snapshot.ingressClasses, (ingress) => isOurIngress(ingress, classes, options), diagnostics);
-  const context = { options, services: indexServices(snapshot.services), targets: cache.knownTargets(), rateLimits: cache.rateLimits };
-  hosts.sync(changes, (a, b) => ingresses.compare(a, b), context.services, (host, members) => compileHost(host, members, context));
-  const servers = hosts.servers();
-  const backends = hosts.backends();
+  const context = { options, services: cache.servicesIndex(snapshot.services), targets: hosts.knownTargets(), rateLimits: cache.rateLimits };
+  const changed = hosts.sync(changes, (a, b) => ingresses.compare(a, b), context.services, (host, members) => compileHost(host, members, context));
   for (const hostDiagnostics of hosts.diagnostics()) for (const diagnostic of hostDiagnostics) diagnostics.push(diagnostic);
   reportUnusedDefaultBackends(ingresses.withDefaultBackend(), (host) => hosts.creatorOf(host), diagnostics);
+  const www = new Map<string, CompiledServer>();
   for (const draft of wwwRedirectServers(wwwCandidates(hosts, ingresses), (host) => hosts.results.has(host), options.annotationsPrefix, diagnostics)) {
-    servers.push(compileServer(draft, options.pathMatching));
+    www.set(draft.host, compileServer(draft, options.pathMatching));
   }
   return {
-    table: new CompiledRouteTable(servers, backends, options.pathMatching, settings),
+    table: new CompiledRouteTable(cache.hostServers(hosts, changed, www), hosts.tableBackends(), options.pathMatching, settings),
     diagnostics: uniqueSorted(diagnostics),
   };
 }

@@ -1,5 +1,5 @@
 import type { BackendTarget, CompileOptions, Diagnostic, ObjectRef, RateLimit, Service } from '../model/index.ts';
-import { BackendResolver } from './backend.ts';
+import { BackendResolver, type TargetRegistry } from './backend.ts';
 import { hasTls, markRegexHost } from './host-modes.ts';
 import { attachFallbackFeatures } from './host-routes.ts';
 import { addPathRoutes } from './path-routes.ts';
@@ -31,7 +31,7 @@ export interface HostCompileContext {
   /** indexServices() of the snapshot. */
   readonly services: ReadonlyMap<string, Service>;
   /** Targets already made (earlier hosts, the previous table), so one key is one object table-wide. */
-  readonly targets: Map<string, BackendTarget>;
+  readonly targets: TargetRegistry;
   readonly rateLimits: WeakMap<PreparedIngress, RateLimit>;
 }
 

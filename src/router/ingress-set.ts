@@ -1,4 +1,4 @@
-import type { CompileOptions, Diagnostic, Ingress, IngressClass } from '../model/index.ts';
+import { changedStretch, type CompileOptions, type Diagnostic, type Ingress, type IngressClass } from '../model/index.ts';
 import { creationTime, qualifiedName } from './ingress-order.ts';
 import { prepareIngress, type PreparedIngress } from './prepare.ts';
 
@@ -82,11 +82,7 @@ export class IngressSet {
    */
   #syncChanged(ingresses: readonly Ingress[], isOurs: (ingress: Ingress) => boolean, joined: Entry[], left: Entry[]): void {
     const before = this.#lastIngresses;
-    const shorter = Math.min(before.length, ingresses.length);
-    let start = 0;
-    while (start < shorter && before[start] === ingresses[start]) start++;
-    let end = 0;
-    while (end < shorter - start && before[before.length - 1 - end] === ingresses[ingresses.length - 1 - end]) end++;
+    const { start, end } = changedStretch(before, ingresses);
     const gone = before.slice(start, before.length - end);
     const come = ingresses.slice(start, ingresses.length - end);
     const goneSet = new Set(gone);

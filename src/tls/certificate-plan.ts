@@ -1,7 +1,7 @@
 // Pure: which certificate each TLS host is served with, decided from the Snapshot alone (spec.tls hosts and
 // secretName, oldest Ingress first, as ingress-nginx's createServers does), plus a Diagnostic for every Secret
 // that cannot be used. Hosts absent from the plan use the default certificate.
-import type { Diagnostic, Ingress, ObjectRef, Secret, Snapshot } from '../model/index.ts';
+import { changedStretch, type Diagnostic, type Ingress, type ObjectRef, type Secret, type Snapshot } from '../model/index.ts';
 import { namesCover, normalizeServerName } from './host-names.ts';
 import { isProblem, readTlsSecret, type SecretProblem, type TlsCertificate } from './tls-secret.ts';
 
@@ -13,6 +13,8 @@ export interface PlanOptions {
   /** `--default-ssl-certificate namespace/name`; undefined: the generated fake certificate. */
   readonly defaultSecret?: { readonly namespace: string; readonly name: string };
   readonly now: Date;
+  /** Kept by the caller from plan to plan, so an unchanged Ingress is not looked at again. */
+  readonly tlsIngresses?: TlsIngresses;
 }
 
 export interface CertificatePlan {
@@ -29,8 +31,9 @@ export function planCertificates(snapshot: Snapshot, options: PlanOptions): Cert
   const hosts = new Map<string, TlsCertificate>();
   const diagnostics: Diagnostic[] = [];
   // Only Ingresses with spec.tls matter here: filtered before anything else, since most Ingresses of a large
-  // table have none (10 000 without TLS: plan 20 → 1 ms, measured).
-  const ingresses = snapshot.ingresses.filter((ing) => ing.spec.tls.length > 0 && options.isServed(ing, snapshot)).sort(options.order);
+  // table have none (10 000 without TLS: plan 20 → 1 ms, measured; → 0.03 ms with the list kept, TlsIngresses).
+  const withTls = (options.tlsIngresses ?? new TlsIngresses()).of(snapshot.ingresses);
+  const ingresses = withTls.filter((ing) => options.isServed(ing, snapshot)).sort(options.order);
   for (const ingress of ingresses) {
     ingress.spec.tls.forEach((tls, index) => {
       if (tls.secretName === '') return; // TLS without a Secret: the default certificate, as ingress-nginx does
@@ -50,6 +53,31 @@ export function planCertificates(snapshot: Snapshot, options: PlanOptions): Cert
   }
   const defaultCertificate = options.defaultSecret === undefined ? undefined : readDefault(read, options.defaultSecret, diagnostics);
   return { hosts, defaultCertificate, diagnostics };
+}
+
+/**
+ * The Ingresses with spec.tls, kept from one plan to the next. Sources keep unchanged objects and their order, so
+ * only the stretch of the list that differs from the last one is looked into (model: changedStretch); looking at
+ * each of 10 000 Ingresses cost ≈1 ms per plan warm and 3–5 ms cold, twice per change (the primary's plan and each
+ * worker's), all of it for Ingresses that had not changed.
+ */
+export class TlsIngresses {
+  #list: readonly Ingress[] = [];
+  /** Positions in #list of its Ingresses with spec.tls, ascending. */
+  #positions: readonly number[] = [];
+
+  of(ingresses: readonly Ingress[]): Ingress[] {
+    const before = this.#list;
+    const { start, end } = changedStretch(before, ingresses);
+    const shift = ingresses.length - before.length;
+    const positions: number[] = [];
+    for (const position of this.#positions) if (position < start) positions.push(position);
+    for (let i = start; i < ingresses.length - end; i++) if (ingresses[i]!.spec.tls.length > 0) positions.push(i);
+    for (const position of this.#positions) if (position >= before.length - end) positions.push(position + shift);
+    this.#list = ingresses;
+    this.#positions = positions;
+    return positions.map((position) => ingresses[position]!);
+  }
 }
 
 type Reader = (namespace: string, name: string) => TlsCertificate | SecretProblem;

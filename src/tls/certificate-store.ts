@@ -4,14 +4,14 @@
 import type { SecureContext, Server as TlsServer, TlsOptions } from 'node:tls';
 import type { Diagnostic, Snapshot } from '../model/index.ts';
 import { CertificateIndex, SecureContextCache, type IndexedCertificate } from './certificate-index.ts';
-import { planCertificates, type PlanOptions } from './certificate-plan.ts';
+import { TlsIngresses, planCertificates, type PlanOptions } from './certificate-plan.ts';
 import { contextOptionsOf, type TlsSettings } from './tls-settings.ts';
 
 export interface CertificateStoreOptions {
   readonly settings: TlsSettings;
   /** The generated fake certificate, used when --default-ssl-certificate is absent or unusable. */
   readonly fakeCertificate: IndexedCertificate;
-  readonly plan: Omit<PlanOptions, 'now'>;
+  readonly plan: Omit<PlanOptions, 'now' | 'tlsIngresses'>;
   /** Injectable clock for the expiry check. */
   readonly now?: () => Date;
 }
@@ -22,6 +22,7 @@ export class CertificateStore {
   private readonly cache: SecureContextCache;
   private readonly options: CertificateStoreOptions;
   private readonly servers = new Set<TlsServer>();
+  private readonly tlsIngresses = new TlsIngresses();
 
   constructor(options: CertificateStoreOptions) {
     this.options = options;
@@ -32,7 +33,7 @@ export class CertificateStore {
 
   /** Plans and installs the certificates of `snapshot`; returns the Secret diagnostics (never key material). */
   update(snapshot: Snapshot): Diagnostic[] {
-    const plan = planCertificates(snapshot, { ...this.options.plan, now: (this.options.now ?? (() => new Date()))() });
+    const plan = planCertificates(snapshot, { ...this.options.plan, now: (this.options.now ?? (() => new Date()))(), tlsIngresses: this.tlsIngresses });
     const fallback = plan.defaultCertificate ?? this.options.fakeCertificate;
     this.index = this.cache.build(plan.hosts, fallback);
     if (fallback.fingerprint !== this.defaultCertificate.fingerprint) {

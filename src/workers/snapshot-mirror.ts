@@ -3,7 +3,7 @@
 // full list of EndpointSlices. Every object a delta does not name keeps its identity from the previous update,
 // and an unchanged list or snapshot keeps its own: caches keyed by identity (the compile's, the endpoint store's,
 // servedBy's per-snapshot class map) hit across updates inside a worker as they would in the primary.
-import { compareNames, type KubeObject, type ObjectName, type Snapshot, type SourceUpdate } from '../model/index.ts';
+import { patchSorted, searchByName, type KubeObject, type Snapshot, type SourceUpdate } from '../model/index.ts';
 import { isEmpty, snapshotUnchanged, type KindDelta, type UpdateDelta } from './update-delta.ts';
 
 /**
@@ -43,31 +43,10 @@ function applySnapshot(previous: Snapshot, delta: UpdateDelta): Snapshot {
  */
 function applyKind<T extends KubeObject>(list: readonly T[], delta: KindDelta<T>): readonly T[] {
   if (isEmpty(delta)) return list;
-  const next = list.slice();
-  for (const name of delta.removed) {
-    const { index, found } = search(next, name);
-    if (!found) throw new Error(`update delta removes ${name.namespace}/${name.name}, which this worker does not hold`);
-    next.splice(index, 1);
-  }
-  for (const object of delta.upserts) {
-    const { index, found } = search(next, object.metadata);
-    next.splice(index, found ? 1 : 0, deepFreeze(object));
-  }
-  return Object.freeze(next);
-}
-
-/** Where `name` is in `list`, or where it would go. */
-function search(list: readonly KubeObject[], name: ObjectName): { index: number; found: boolean } {
-  let low = 0;
-  let high = list.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    const order = compareNames(list[middle]!.metadata, name);
-    if (order === 0) return { index: middle, found: true };
-    if (order < 0) low = middle + 1;
-    else high = middle;
-  }
-  return { index: low, found: false };
+  const next = patchSorted(list, delta.removed, delta.upserts.map(deepFreeze), true);
+  if (next !== undefined) return Object.freeze(next);
+  const missing = delta.removed.find((name) => !searchByName(list, name).found);
+  throw new Error(`update delta removes ${missing?.namespace}/${missing?.name}, which this worker does not hold`);
 }
 
 /** Frozen like a source's objects: no consumer can edit what the next update still shares. */

@@ -5,12 +5,14 @@ import { pino } from 'pino';
 import { startDataPlane } from './data-plane.ts';
 import type { SourceUpdate } from '../model/index.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './messages.ts';
+import { settleHeap } from './settle-heap.ts';
 import { applyDelta, parseFull } from './snapshot-mirror.ts';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
 const logger = pino({ level: init.config.logLevel, base: { worker: init.workerId } });
 const send = (message: FromWorker): void => port.postMessage(message);
+const round = (ms: number): number => Math.round(ms * 100) / 100;
 
 // An exception that escapes every handler ends this thread only: the primary replaces it (worker-pool.ts) while
 // the other workers keep serving. Logged here because the primary sees only the error object.
@@ -36,14 +38,19 @@ port.on('message', (message: ToWorker) => {
     case 'update': {
       // A delta that does not fit what this worker holds throws (snapshot-mirror.ts): the thread exits and is
       // replaced by one that starts from the full state.
+      const started = performance.now();
       if ('full' in message) current = parseFull(message.full);
       else if (current === undefined) throw new Error('worker: an update delta before the first full update');
       else current = applyDelta(current, message.delta);
+      const decoded = performance.now();
       const ok = plane.apply(current, 'full' in message || message.snapshotChanged);
+      // Where a change's time goes inside a worker (issue 8's change-latency investigation); debug level only.
+      logger.debug({ seq: message.seq, decodeMs: round(decoded - started), applyMs: round(performance.now() - decoded) }, 'worker: update applied');
       if (!listening) {
         // Traffic is accepted only once the first complete load is compiled: an empty table would send real
-        // requests to 404s.
+        // requests to 404s. What the load left behind is collected before then (settle-heap.ts).
         listening = true;
+        settleHeap();
         plane.listen(init.ports).then(
           (ports) => {
             send({ type: 'listening', ports });

@@ -57,6 +57,26 @@ describe('KindInformer', () => {
     expect(watched.metadata?.managedFields).toBeUndefined();
   });
 
+  it('moves its revision with every change of its objects (a rebuild reads only kinds whose revision moved)', async () => {
+    const { api, informer, changed } = await serviceInformer();
+    api.apply(service('a'));
+    informer.start();
+    await until(changed, () => informer.syncedOnce);
+    let revision = informer.revision;
+    let objects = informer.objects();
+    const expectMoved = async (change: () => void): Promise<void> => {
+      change();
+      await changed();
+      expect(informer.revision).toBeGreaterThan(revision);
+      expect(informer.objects()).not.toEqual(objects);
+      revision = informer.revision;
+      objects = informer.objects();
+    };
+    await expectMoved(() => api.apply(service('b')));
+    await expectMoved(() => api.apply(service('a', 81)));
+    await expectMoved(() => api.remove('Service', 'default', 'b'));
+  });
+
   it('after an error, keeps the old objects until a fresh list replaces them', async () => {
     const { api, informer, changed } = await serviceInformer();
     api.apply(service('kept'));

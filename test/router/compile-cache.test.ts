@@ -7,6 +7,7 @@ import { compareNames, type CompileOptions, type Ingress, type IngressClass, typ
 import { CompileCache, compile } from '../../src/router/index.ts';
 import { pick, random } from '../support/random.ts';
 import { compiledView, goldenCases, readGoldenInput } from './golden-support.ts';
+import { ingress, snapshotOf as snapshotOfBuilt } from './builders.ts';
 import { loadCase } from './load-objects.ts';
 
 type Editable = Ingress | Service | IngressClass;
@@ -19,16 +20,30 @@ interface State {
 
 const timestamps = ['', '2026-01-01T00:00:00Z', '2026-01-01T00:00:01Z', '2026-03-01T12:00:00Z'];
 
-/** `sorted`: in the sources' order (namespace, then name), else in the state's (where edits move objects). */
-function snapshotOf(base: Snapshot, state: State, sorted = false): Snapshot {
+/**
+ * `sorted`: in the sources' order (namespace, then name), else in the state's (where edits move objects). A list
+ * whose objects are all the previous snapshot's keeps its identity, as the sources keep it (watch/source-lists.ts),
+ * so the compile's shortcuts for an unchanged list (the Services' index) are taken as they are in production.
+ */
+function snapshotOf(base: Snapshot, state: State, sorted = false, previous?: Snapshot): Snapshot {
   const objects = [...state.current.values()];
   if (sorted) objects.sort((a, b) => compareNames(a.metadata, b.metadata));
+  const kept = <T,>(list: T[], before: readonly T[] | undefined): readonly T[] =>
+    before !== undefined && before.length === list.length && list.every((object, i) => object === before[i]) ? before : list;
   return {
     ...base,
-    ingresses: objects.filter((object): object is Ingress => object.kind === 'Ingress'),
-    services: objects.filter((object): object is Service => object.kind === 'Service'),
-    ingressClasses: objects.filter((object): object is IngressClass => object.kind === 'IngressClass'),
+    ingresses: kept(objects.filter((object): object is Ingress => object.kind === 'Ingress'), previous?.ingresses),
+    services: kept(objects.filter((object): object is Service => object.kind === 'Service'), previous?.services),
+    ingressClasses: kept(objects.filter((object): object is IngressClass => object.kind === 'IngressClass'), previous?.ingressClasses),
   };
+}
+
+/** The server every host of the table (and a few it lacks) is served by, by host name: cached and uncached must agree. */
+function lookups(snapshot: Snapshot, options: CompileOptions, cache?: CompileCache): Record<string, string> {
+  const { table } = compile(snapshot, options, options.settings, cache);
+  const hosts = [...table.servers.map((server) => server.host), 'absent.example.com', 'x.y.example.com', ''];
+  const wildcardMatches = hosts.filter((host) => host.startsWith('*.')).map((host) => `any${host.slice(1)}`);
+  return Object.fromEntries([...hosts, ...wildcardMatches].map((host) => [host, table.serverFor(host).host]));
 }
 
 /** A changed copy of an object (a new identity, as a source gives an edited object). */
@@ -88,10 +103,13 @@ describe('compile with a cache equals compile from nothing', () => {
       const state: State = { pool, current: new Map() };
       pool.forEach((object, index) => next() < 0.5 && state.current.set(index, object));
       const cache = new CompileCache();
+      let previous: Snapshot | undefined;
       for (let step = 0; step < 30; step++) {
-        const snapshot = snapshotOf(base, state, seed % 2 === 0);
+        const snapshot = snapshotOf(base, state, seed % 2 === 0, previous);
         expect(compiledView(snapshot, options, cache), `seed ${seed}, step ${step}`).toEqual(compiledView(snapshot, options));
+        expect(lookups(snapshot, options, cache), `seed ${seed}, step ${step}`).toEqual(lookups(snapshot, options));
         edit(state, hosts, next);
+        previous = snapshot;
       }
       expectOneTargetPerKey(snapshotOf(base, state), options, cache);
     }
@@ -122,6 +140,18 @@ describe('what the cache reuses', () => {
     after.servers.forEach((server, i) => expect(server).toBe(before.servers[i]));
   });
 
+  it('keeps a backend target across tables while its Service port is unchanged, even when its only host is recompiled', () => {
+    const sluiceOptions: CompileOptions = { ...options, ingressClass: 'sluice' };
+    const route = (path: string) => ({ name: 'a', rules: [{ host: 'a.example.com', paths: [{ path, pathType: 'Prefix' as const, service: 'only-a' }] }] });
+    const cache = new CompileCache();
+    const before = compile(snapshotOfBuilt([ingress(route('/one'))]), sluiceOptions, options.settings, cache).table;
+    const edited = snapshotOfBuilt([ingress(route('/two'))]);
+    const after = compile(edited, sluiceOptions, options.settings, cache).table;
+    expect(cache.compiledHosts).toBe(1);
+    expect(after.backends.get('default/only-a:80')).toBe(before.backends.get('default/only-a:80'));
+    expect(after.backends).toBe(before.backends);
+  });
+
   it('starts afresh for other options', () => {
     const cache = new CompileCache();
     compile(snapshot, options, options.settings, cache);
@@ -135,3 +165,39 @@ describe('what the cache reuses', () => {
 function wwwServers(snapshot: Snapshot, options: CompileOptions): number {
   return compile(snapshot, options).table.servers.filter((server) => server.routes.every((route) => route.pathType === 'Redirect')).length;
 }
+
+describe('compile with a cache, a table larger than the host maps\' overlay', () => {
+  // 300 hosts: every edit goes through the layered host maps' overlay (64 entries at this size), and the edits
+  // between two merges are many (layered-map.ts); the Services stay the same list while only Ingresses change.
+  // The builders' Ingresses name class 'sluice'.
+  const options: CompileOptions = { ...loadCase(readGoldenInput('origin-story')).options, ingressClass: 'sluice' };
+  const hostOf = (i: number): string => (i % 10 === 0 ? `*.w${i}.example.com` : `h${i}.example.com`);
+  const ingressFor = (i: number, variant: number): Ingress =>
+    ingress({
+      name: `ing-${i}`,
+      created: `2026-01-01T00:00:${String(i % 60).padStart(2, '0')}Z`,
+      rules: [{ host: hostOf(variant), paths: [{ path: `/p${variant % 3}`, pathType: 'Prefix', service: `svc-${variant % 7}` }] }],
+    });
+
+  it('equals a compile from nothing over 200 random edits', () => {
+    expect(compile(snapshotOfBuilt([ingressFor(0, 1)]), options).table.servers.map((server) => server.host)).toContain(hostOf(1));
+    const next = random(7);
+    const current = new Map<number, Ingress>(Array.from({ length: 300 }, (_, i) => [i, ingressFor(i, i)]));
+    const services = snapshotOfBuilt([...current.values()]).services;
+    const cache = new CompileCache();
+    for (let step = 0; step < 200; step++) {
+      const snapshot: Snapshot = { ...snapshotOfBuilt([]), services, ingresses: [...current.values()].sort((a, b) => compareNames(a.metadata, b.metadata)) };
+      if (step % 10 === 0 || step > 190) {
+        expect(compiledView(snapshot, options, cache), `step ${step}`).toEqual(compiledView(snapshot, options));
+        expect(lookups(snapshot, options, cache), `step ${step}`).toEqual(lookups(snapshot, options));
+      } else {
+        compile(snapshot, options, options.settings, cache);
+      }
+      for (let edits = next() < 0.1 ? 80 : 1 + Math.floor(next() * 3); edits > 0; edits--) {
+        const i = Math.floor(next() * 320);
+        if (current.has(i) && next() < 0.2) current.delete(i);
+        else current.set(i, ingressFor(i, Math.floor(next() * 400)));
+      }
+    }
+  });
+});

@@ -2,7 +2,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Ingress, Secret, Snapshot } from '../../src/model/index.ts';
 import { compareIngresses } from '../../src/router/index.ts';
-import { planCertificates, readTlsSecret } from '../../src/tls/index.ts';
+import { TlsIngresses, planCertificates, readTlsSecret } from '../../src/tls/index.ts';
+import { random } from '../support/random.ts';
 import { makeCertificate, type TestCertificate } from './certificates.ts';
 
 const meta = (name: string, creationTimestamp = '') => ({ namespace: 'default', name, uid: '', resourceVersion: '', creationTimestamp, annotations: {}, labels: {} });
@@ -87,5 +88,26 @@ describe('planCertificates', () => {
     const ing = ingress('i', [{ hosts: ['old.test'], secretName: 'old' }]);
     expect(plan([ing], [s], new Date('2020-06-01')).hosts.has('old.test')).toBe(true);
     expect(plan([ing], [s], new Date()).diagnostics[0]?.reason).toBe('CertificateExpired');
+  });
+});
+
+describe('TlsIngresses', () => {
+  it('is the Ingresses with spec.tls, in list order, over random edits of a list kept like the sources keep it', () => {
+    const next = random(5);
+    const tlsIngresses = new TlsIngresses();
+    let list: Ingress[] = Array.from({ length: 200 }, (_, i) => ingress(`i${i}`, i % 7 === 0 ? [{ hosts: ['a.test'], secretName: 'a' }] : []));
+    for (let step = 0; step < 300; step++) {
+      expect(tlsIngresses.of(list), `step ${step}`).toEqual(list.filter((one) => one.spec.tls.length > 0));
+      // A new list each time, sharing every object it does not change; sometimes a stretch, sometimes the ends.
+      list = [...list];
+      for (let edits = 1 + Math.floor(next() * 3); edits > 0; edits--) {
+        const at = next() < 0.2 ? (next() < 0.5 ? 0 : list.length) : Math.floor(next() * list.length);
+        const made = ingress(`n${step}-${edits}`, next() < 0.5 ? [{ hosts: ['b.test'], secretName: 'b' }] : []);
+        const roll = next();
+        if (roll < 0.3 && list.length > 0) list.splice(Math.min(at, list.length - 1), 1);
+        else if (roll < 0.6) list.splice(at, 0, made);
+        else if (list.length > 0) list[Math.min(at, list.length - 1)] = made;
+      }
+    }
   });
 });

@@ -19,7 +19,7 @@ const names = (services: readonly { metadata: { namespace: string; name: string 
 
 describe('source order', () => {
   it('the Kubernetes source sorts by namespace, then name', () => {
-    const { update } = buildKubeUpdate([{ kind: 'Service', apiVersion: 'v1', objects: raw }]);
+    const { update } = buildKubeUpdate([{ kind: 'Service', apiVersion: 'v1', objects: () => raw }]);
     expect(names(update.snapshot.services)).toEqual(expected);
   });
 

@@ -165,6 +165,17 @@ describe('an update out of namespace/name order (a source bug)', () => {
   });
 });
 
+describe('an object out of order where the changed stretch meets the unchanged end', () => {
+  it('is found, though the walk only looks at the stretch that changed', () => {
+    const [w, x, z, zz] = ['w', 'x', 'z', 'zz'].map((name) => object('services', 'a', name, '1')) as [KubeObject, KubeObject, KubeObject, KubeObject];
+    const link = new Link(sourceUpdate({ services: [w, x, z] }));
+    // x replaced by zz, which sorts after the unchanged z that follows it.
+    const unordered: SourceUpdate = { snapshot: { ...sourceUpdate({}).snapshot, services: [w, zz, z] as never }, endpointSlices: [] };
+    expect(link.send(unordered)).toBeNull();
+    expect(link.worker).toEqual(unordered);
+  });
+});
+
 describe('random sequences of source updates (property)', () => {
   it.each(Array.from({ length: 12 }, (_, i) => i + 1))('seed %i: the worker deep-equals the source after every update', (seed) => {
     const rand = random(seed);

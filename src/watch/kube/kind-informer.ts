@@ -85,6 +85,7 @@ export class KindInformer {
   #watches = 0;
   #lastListSeconds = 0;
   #lastWatchEventSeconds = 0;
+  #revision = 0;
 
   constructor(options: KindInformerOptions) {
     this.spec = options.spec;
@@ -114,6 +115,17 @@ export class KindInformer {
       lastListSeconds: this.#lastListSeconds,
       lastWatchEventSeconds: this.#lastWatchEventSeconds,
     };
+  }
+
+  /**
+   * Changes whenever objects() would return other objects: every add, update and delete in the serving cache,
+   * and a switch to a new informer's. A rebuild reads only the kinds whose revision moved: listing all five caches
+   * for every change allocated ≈0.8 MiB with 12 000 objects (client-node's list() spreads each namespace's Map
+   * into a new array), 90 % of what the primary allocated while changes were measured, and the scavenges that
+   * garbage brought took 11–25 ms at times (bench/ table10k-kube, --trace-gc).
+   */
+  get revision(): number {
+    return this.#revision;
   }
 
   /** The objects of the last complete list plus the changes watched since (empty before the first list). */
@@ -151,7 +163,9 @@ export class KindInformer {
     const self = informer;
     this.#active = informer;
     informer.on('change', () => {
-      if (self === this.#serving) this.#options.onChange();
+      if (self !== this.#serving) return;
+      this.#revision++;
+      this.#options.onChange();
     });
     // After stop(), the abort of the informer's own requests is no failure to report or retry.
     informer.on('error', (err: unknown) => {
@@ -186,6 +200,7 @@ export class KindInformer {
     const recovered = this.#state !== 'synced' && this.#syncedOnce;
     if (previous !== informer) {
       this.#serving = informer;
+      this.#revision++;
       if (previous !== undefined) void previous.stop();
     }
     this.#attempt = 0;

@@ -9,7 +9,7 @@ import type { Diagnostic, SourceUpdate } from '../../model/index.ts';
 import { Debouncer } from '../debounce.ts';
 import { ChangeDetector } from '../change-detector.ts';
 import type { ConfigMapRef } from '../normalize/index.ts';
-import { buildUpdate } from './build-update.ts';
+import { UpdateBuilder } from './build-update.ts';
 import { describe, KindInformer, type InformerHealth } from './kind-informer.ts';
 import { kindSpecs, missingRule, type KindSpec } from './kinds.ts';
 
@@ -37,6 +37,8 @@ export class KubeSource {
   readonly #debouncer: Debouncer;
   #generation = 0;
   readonly #changes = new ChangeDetector();
+  /** Keeps the lists of kinds that did not change from one rebuild to the next (build-update.ts). */
+  readonly #builder: UpdateBuilder;
   #healthyAt = performance.now();
   #healthTimer: NodeJS.Timeout | undefined;
   #firstUpdate: { resolve: () => void; promise: Promise<void> };
@@ -44,6 +46,7 @@ export class KubeSource {
   constructor(options: KubeSourceOptions) {
     this.#options = options;
     this.#logger = options.logger;
+    this.#builder = new UpdateBuilder({ configMap: options.configMap });
     this.#debouncer = new Debouncer({
       holdoffMs: options.holdoffMs ?? 100,
       maxDelayMs: options.maxDelayMs ?? 500,
@@ -118,8 +121,8 @@ export class KubeSource {
 
   #rebuild(): void {
     if (!this.#informers.every((i) => this.#usable(i))) return;
-    const kinds = this.#informers.map((i) => ({ kind: i.spec.kind, apiVersion: i.spec.apiVersion, objects: i.objects() }));
-    const { update, diagnostics } = buildUpdate(kinds, { configMap: this.#options.configMap });
+    const kinds = this.#informers.map((i) => ({ kind: i.spec.kind, apiVersion: i.spec.apiVersion, objects: () => i.objects(), revision: i.revision }));
+    const { update, diagnostics } = this.#builder.build(kinds);
     // A relist or a resumed watch often changes nothing: deliver only what differs (change-detector.ts).
     if (!this.#changes.changed({ update, diagnostics })) return;
     this.#generation++;

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Diagnostic, SourceUpdate } from '../../model/index.ts';
 import { Debouncer } from '../debounce.ts';
 import type { ConfigMapRef } from '../normalize/index.ts';
-import { buildUpdate } from './build-update.ts';
+import { UpdateBuilder } from './build-update.ts';
 import { describeError, errorCode, listManifestFiles } from './list-files.ts';
 import { FileStamps } from './file-stamps.ts';
 import { type FileState, parseManifestFile } from './parse-file.ts';
@@ -40,6 +40,8 @@ export class ManifestSource {
   /** Which files need reading again (file-stamps.ts). */
   readonly #stamps = new FileStamps();
   #listingDiagnostics: readonly Diagnostic[] = [];
+  /** Keeps the lists of kinds no changed file holds from one rebuild to the next (build-update.ts). */
+  readonly #builder = new UpdateBuilder();
   #generation = 0;
   #latest: { update: SourceUpdate; diagnostics: Diagnostic[] } | undefined;
   #watcher: FSWatcher | undefined;
@@ -180,7 +182,7 @@ export class ManifestSource {
     this.#files = files;
     this.#listingDiagnostics = listingDiagnostics;
     if (!changed || this.#closed) return;
-    const { update, diagnostics } = buildUpdate(files, listingDiagnostics);
+    const { update, diagnostics } = this.#builder.build(files, listingDiagnostics);
     this.#generation += 1;
     this.#latest = { update, diagnostics };
     this.#logChanges(update);
