@@ -24,7 +24,7 @@ export interface WorkerPoolOptions {
   readonly logger: Logger;
   /** Replacement back-off after a worker dies: doubles from this for workers dying right after their start. */
   readonly respawnDelayMs?: number;
-  /** A worker's old-generation heap limit; 512 MiB unless a test needs a worker to run out of heap. */
+  /** A worker's old-generation heap limit; V8's own unless a test needs a worker to run out of heap. */
   readonly maxOldGenerationSizeMb?: number;
 }
 
@@ -39,26 +39,15 @@ const workerEntry = new URL('./worker-main.ts', import.meta.url);
 const maxYoungGenerationSizeMb = 12;
 
 /**
- * A worker's old generation capped at 512 MiB. V8 derives the default from the memory Node sees (half of it, a
- * container's cgroup limit included, at most 4 GiB: 4096 MiB on the 24 GB bench machine; by the same rule 384 MiB
- * under the DaemonSet's 768 MiB limit) and sizes heap growth from it: after a mark-compact the old generation may
- * grow by up to 4× when the limit is ≥ 2 GiB, by 1.3–2× below (V8's MaxGrowingFactor; `--trace-gc-verbose` shows
- * factor 4.0 without this limit, 1.4 with it). A fixed limit makes a worker's GC the same on every node, and bounds
- * a worker whatever the node's size.
- *
- * Measured, `--workers 1`, one route, wrk 50 connections, 18 fresh processes each, interleaved, medians (ranges):
- * CPU per request 48.7 µs (46.1–60.7) without, 49.9 µs (47.2–63.4) with; peak RSS 150.9 and 151.8 MiB. No cost
- * shows above the run-to-run noise; one of ≈2 % cannot be excluded.
- * An earlier investigation credited it with keeping processes out of the "bad GC state" (bench/README.md); that was
- * not reproduced as a difference here: none of 24 processes without it (3 or 20 s idle before the load), nor 12
- * of the code before the import cuts (src/main.ts), fell into that state either.
- *
- * The 10 000-Ingress bench table (bench/manifests/table10k.ts) takes a worker's heap to ≈72 MiB at its largest
- * (while it loads): the limit leaves ≈7× room. A worker that reaches it ends (ERR_WORKER_OUT_OF_MEMORY) and is
- * replaced like any worker that dies; a replacement that cannot load the state either is tried again with the
- * back-off, from the state that is newest then.
+ * A worker's old generation is left to V8, which sizes it from the memory Node sees (half of it, a container's
+ * cgroup limit included, at most 4 GiB) and lets it grow up to 4× after a mark-compact when that limit is ≥ 2 GiB,
+ * 1.3–2× below (V8's MaxGrowingFactor). A fixed 512 MiB cap was tried: heap growth fell to 1.4× and mark-compacts
+ * came more often. Fresh processes, `--workers 1`, one route, wrk 50 connections, 4 of each interleaved,
+ * --trace-gc-nvp: 3 mark-compacts in 6 s with the cap in every good-state process against 2 without, and the one
+ * process that fell into bench/README.md's bad GC state ran 33 mark-compacts in 6 s (9.7k req/s) with the cap.
+ * A worker that runs out of heap ends (ERR_WORKER_OUT_OF_MEMORY) and is replaced like any worker that dies; a
+ * replacement that cannot load the state either is tried again with the back-off, from the state newest then.
  */
-const defaultMaxOldGenerationSizeMb = 512;
 
 class WorkerHandle {
   readonly thread: Worker;
@@ -73,11 +62,11 @@ class WorkerHandle {
   /** Started to replace a worker that died (not by start()): if it dies before serving, it is replaced in turn. */
   readonly replacement: boolean;
 
-  constructor(id: number, init: WorkerInit, replacement: boolean, maxOldGenerationSizeMb: number) {
+  constructor(id: number, init: WorkerInit, replacement: boolean, maxOldGenerationSizeMb: number | undefined) {
     this.id = id;
     this.replacement = replacement;
     const transferList = init.accessLogPort === null ? [] : [init.accessLogPort];
-    const resourceLimits = { maxYoungGenerationSizeMb, maxOldGenerationSizeMb };
+    const resourceLimits = maxOldGenerationSizeMb === undefined ? { maxYoungGenerationSizeMb } : { maxYoungGenerationSizeMb, maxOldGenerationSizeMb };
     this.thread = new Worker(workerEntry, { workerData: init, transferList, name: `sluice-worker-${id}`, resourceLimits });
   }
 
@@ -232,7 +221,7 @@ export class WorkerPool {
     const accessLogPort: MessagePort | null = channel?.port2 ?? null;
     const settings = this.#options.settings?.();
     const init: WorkerInit = { ...this.#options.init, workerId: id, ports: this.#ports, accessLogPort, settings };
-    const worker = new WorkerHandle(id, init, replacement, this.#options.maxOldGenerationSizeMb ?? defaultMaxOldGenerationSizeMb);
+    const worker = new WorkerHandle(id, init, replacement, this.#options.maxOldGenerationSizeMb);
     if (channel !== null && stdout !== null) worker.linesRelayed = relayLines(channel.port1, stdout);
     this.#workers.set(id, worker);
     worker.thread.on('message', (message: FromWorker) => this.#onMessage(worker, message));
