@@ -2,5 +2,4 @@
 export { WorkerPool, type WorkerPoolOptions } from './worker-pool.ts';
 export { servedBy } from './served-by.ts';
 export { nodeMetrics } from './node-metrics.ts';
-export { settleHeap } from './settle-heap.ts';
 export type { ListenerPorts, WorkerInit } from './messages.ts';

@@ -58,7 +58,7 @@ const noObjects: readonly KubeObject[] = Object.freeze([]);
  */
 export class UpdateBuilder {
   readonly #options: NormalizeOptions;
-  readonly #views = new Map<ObjectKind, KindView>();
+  #views = new Map<ObjectKind, KindView>();
   #last: SourceUpdate | undefined;
 
   constructor(options: NormalizeOptions = {}) {
@@ -74,8 +74,7 @@ export class UpdateBuilder {
       views.set(kind, view);
       for (const diagnostic of view.diagnostics) diagnostics.push(diagnostic);
     }
-    this.#views.clear();
-    for (const [kind, view] of views) this.#views.set(kind, view);
+    this.#views = views;
     const list = <T extends KubeObject>(kind: T['kind']): readonly T[] => (views.get(kind)?.objects ?? noObjects) as readonly T[];
     const update = updateOf(
       {
