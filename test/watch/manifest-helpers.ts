@@ -8,7 +8,10 @@ import { ManifestSource } from '../../src/watch/index.ts';
 // Test harness for ManifestSource over a real temp directory and real fs.watch. Waiting is always on the
 // source's own signals (an update arriving, settled()), never on fixed sleeps.
 
-const waitLimitMs = 5000;
+// A bound on failure only. It was 5 s until a CI run on a loaded machine (115 s for a suite that takes 87) hit it
+// once and could not be reproduced in 25 runs beside 3 busy-looping processes; the message now says what the
+// source had done, so a real lost change can be told from a slow machine.
+const waitLimitMs = 20_000;
 
 export interface Delivery {
   readonly update: SourceUpdate;
@@ -60,6 +63,10 @@ export function createHarness(path: string, onUpdate?: () => void, configMap?: {
       onUpdate?.();
     },
   });
+  const describeState = (): string => {
+    const notable = logs.filter((entry) => typeof entry.level === 'number' && entry.level >= 40);
+    return `${deliveries.length} deliveries (generation ${source.generation}); warnings and errors logged: ${JSON.stringify(notable)}`;
+  };
   return {
     source,
     deliveries,
@@ -69,7 +76,7 @@ export function createHarness(path: string, onUpdate?: () => void, configMap?: {
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
         // A bound on failure only (the test fails fast instead of hanging); success never waits for it.
-        const timer = setTimeout(() => reject(new Error(`no matching update within ${waitLimitMs} ms`)), waitLimitMs);
+        const timer = setTimeout(() => reject(new Error(`no matching update within ${waitLimitMs} ms; ${describeState()}`)), waitLimitMs);
         waiters.push({ predicate, resolve: (d) => (clearTimeout(timer), resolve(d)) });
       });
     },
