@@ -14,6 +14,12 @@
 // between them: after each idle spell 26 and 35 mark-compacts and 97 and 86 µs of CPU per request (58 before the
 // first idle), against 1–2 mark-compacts and 51–59 µs with the reducer off. A proxy's heap is sized by its busy
 // moments; giving memory back when quiet only made the next busy moment slow.
+//
+// Set here it reaches the worker threads only: the primary's heap (and its reducer) exists before this line runs.
+// The primary's reducer ran two reducing mark-compacts 8 s after each of its own mark-compacts (the start-up one
+// included), 30 ms of CPU with one route and ≈120 ms with the 10k table, on the cores the workers serve on
+// (--trace-gc, under load). So the image starts `node --no-memory-reducer bin/sluice.mjs` (Dockerfile), as do the
+// bench and `npm run demo`; the start-up collection gives the primary's free pages back instead (settle-heap.ts).
 import { enableCompileCache } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
 

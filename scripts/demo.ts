@@ -23,7 +23,8 @@ const httpPort = valueOf('--http-port', '8080');
 const statusPort = valueOf('--status-port', '10254');
 const gateway = spawn(
   process.execPath,
-  [`${root}bin/sluice.mjs`, '--manifests', `${root}examples`, '--ingress-class', 'nginx', '--bind-address', '127.0.0.1', ...extra],
+  // As the image starts it (bin/sluice.mjs says why).
+  ['--no-memory-reducer', `${root}bin/sluice.mjs`, '--manifests', `${root}examples`, '--ingress-class', 'nginx', '--bind-address', '127.0.0.1', ...extra],
   { stdio: 'inherit' },
 );
 

@@ -90,6 +90,8 @@ export interface SluiceLaunch {
  * process's: fewer glibc malloc arenas cost no CPU and ≈10 MiB less peak RSS with one worker (docs/install.md; measured again: 144 → 132–143 MiB peak under load).
  */
 const deployedEnv = { MALLOC_ARENA_MAX: '2' } as const;
+/** The node flags of the image's ENTRYPOINT (bin/sluice.mjs says why). */
+const deployedNodeFlags = ['--no-memory-reducer'] as const;
 
 let workersFlag: boolean | undefined;
 
@@ -115,7 +117,7 @@ export async function startSluice(launch: SluiceLaunch): Promise<Sluice | { reje
   const ports = sluicePorts(launch.instance);
   const source = sourceOf(launch);
   const args = [
-    cli, ...source.args, '--bind-address', '127.0.0.1',
+    ...deployedNodeFlags, cli, ...source.args, '--bind-address', '127.0.0.1',
     '--http-port', String(ports.http), '--https-port', String(ports.https), '--status-port', String(ports.status),
     '--log-level', 'info', '--shutdown-delay', '0', '--shutdown-grace-period', '1',
     ...(sluiceHasWorkersFlag() && !(launch.args ?? []).some((a) => a.startsWith('--workers')) ? ['--workers', '1'] : []),
