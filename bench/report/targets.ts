@@ -38,7 +38,10 @@ export function checkTargets(results: readonly ScenarioResult[]): Check[] {
     const nginxP99 = plain.get('nginx')?.p99Ms?.median;
     if (p99 !== undefined && nginxP99 !== undefined) checks.push({ target: 'p99 ≤ 2× nginx\'s at 50 connections', measured: `${p99.toFixed(2)} ms vs ${nginxP99.toFixed(2)} ms (${x(p99 / nginxP99)})`, met: p99 <= 2 * nginxP99 });
     ratio('access log on ≥ 0.8× of access log off', rateRatio(plain, 'sluice + access log', 'sluice'), 0.8);
-    ratio('≥ 1.5× Caddy per core', rateRatio(plain, 'sluice', 'caddy'), 1.5);
+    const overCaddy = rateRatio(plain, 'sluice', 'caddy');
+    const floorOverCaddy = rateRatio(plain, 'node floor', 'caddy');
+    // The featureless Node floor bounds what any proxy of Sluice's design reaches on the machine: shown beside.
+    if (overCaddy !== undefined) checks.push({ target: '≥ 1.5× Caddy per core', measured: x(overCaddy) + (floorOverCaddy === undefined ? '' : ` (the featureless Node floor: ${x(floorOverCaddy)})`), met: overCaddy >= 1.5 });
     rssAtMost('≤ 150 MB RSS per worker under load, one route', plain.get('sluice')?.peakRssMiB?.max, 150);
   }
   const tail = rows('tail');

@@ -9,6 +9,7 @@ import type { ScenarioContext, Target } from '../scenario.ts';
 import { hasCaddy, startCaddy } from '../targets/caddy.ts';
 import { startHttpProxy } from '../targets/http-proxy.ts';
 import { startNginxProxy, type ProxyTarget } from '../targets/nginx-proxy.ts';
+import { startNodeFloor } from '../targets/node-floor.ts';
 import { mustStartSluice, type Sluice, type SluiceLaunch } from '../targets/sluice.ts';
 
 /** Sluice on the shared route set (manifests in their own directory), stopped by `cleanup`. */
@@ -27,7 +28,14 @@ export async function sluiceOnSharedRoutes(
   return sluice;
 }
 
-export type Baseline = 'nginx' | 'caddy' | 'http-proxy';
+export type Baseline = 'nginx' | 'caddy' | 'http-proxy' | 'node floor';
+
+const starters: Record<Baseline, (pods: ScenarioContext['pods']) => Promise<ProxyTarget>> = {
+  nginx: startNginxProxy,
+  caddy: startCaddy,
+  'http-proxy': startHttpProxy,
+  'node floor': startNodeFloor,
+};
 
 /** Starts the baselines that are installed; the names of those that are not go to `missing`. */
 export async function startBaselines(context: ScenarioContext, cleanup: Cleanup, which: readonly Baseline[], missing: string[]): Promise<Map<Baseline, ProxyTarget>> {
@@ -37,7 +45,7 @@ export async function startBaselines(context: ScenarioContext, cleanup: Cleanup,
       missing.push('caddy is not installed (bench/ensure-tools.sh installs it): no caddy row');
       continue;
     }
-    const target = name === 'nginx' ? await startNginxProxy(context.pods) : name === 'caddy' ? await startCaddy(context.pods) : await startHttpProxy(context.pods);
+    const target = await starters[name](context.pods);
     cleanup.add(() => target.stop());
     context.processes.push(`${name}: ${target.command}`);
     started.set(name, target);

@@ -1,5 +1,6 @@
 // The plain route against every baseline, with wrk (the ratios to nginx are issue 8's bar): direct to a pod,
-// nginx configured like ingress-nginx, Caddy, minimal http-proxy, Sluice, and Sluice with its access log on.
+// nginx configured like ingress-nginx, Caddy, minimal http-proxy, the featureless Node floor (node:http + undici
+// dispatch()), Sluice, and Sluice with its access log on.
 import { join } from 'node:path';
 import { Cleanup, canPin } from '../lib/proc.ts';
 import type { Scenario, Target } from '../scenario.ts';
@@ -9,12 +10,12 @@ import { directUrl, sluiceOnSharedRoutes, startBaselines, wrkTarget } from './co
 export const plainScenario: Scenario = {
   id: 'plain',
   title: 'Plain route: Sluice against the baselines',
-  runsPerRound: 6,
+  runsPerRound: 7,
   async run(context) {
     const cleanup = new Cleanup();
     try {
       const notes: string[] = [];
-      const baselines = await startBaselines(context, cleanup, ['nginx', 'caddy', 'http-proxy'], notes);
+      const baselines = await startBaselines(context, cleanup, ['nginx', 'caddy', 'http-proxy', 'node floor'], notes);
       const sluice = await sluiceOnSharedRoutes(context, cleanup, 0);
       const logged = await sluiceOnSharedRoutes(context, cleanup, 1, { args: [`--access-log=${join(context.dir, 'access.log')}`] });
       const targets: Target[] = [wrkTarget(context, 'direct', directUrl(context), undefined)];
