@@ -3,6 +3,7 @@
 // costs a null check.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BackendTarget, GlobalSettings, Route } from '../model/index.ts';
+import { adoptAbsoluteForm } from './absolute-form.ts';
 import { serveErrorPage } from './error-pages.ts';
 import { Exchange } from './forward/exchange.ts';
 import { RequestBody } from './forward/request-body.ts';
@@ -19,6 +20,7 @@ import type { ForwardedFacts } from './client-address.ts';
 export function createRequestHandler(ctx: ProxyContext): (req: IncomingMessage, res: ServerResponse) => void {
   return function handleRequest(req, res) {
     try {
+      adoptAbsoluteForm(req);
       // The table is read exactly once: its routes and its settings (the global ConfigMap) serve this whole
       // request, so neither a route change nor a settings change lands in the middle of it.
       const table = ctx.tableSlot.current;

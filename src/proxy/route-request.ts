@@ -8,8 +8,8 @@ import type { ProxyContext } from './proxy-context.ts';
 
 /**
  * Looks the request up in `table`. `host` is the raw Host header ('' when absent). Only origin-form targets
- * (`/path?query`) are served: absolute-form (`http://h/p`) would let the URL's authority and the Host header
- * name different virtual hosts, and `*` (OPTIONS) has no route.
+ * (`/path?query`) are routed: an absolute-form one (`http://h/p`) was rewritten to origin-form and Host before
+ * (absolute-form.ts), and `*` (OPTIONS) or anything else has no route.
  */
 export function routeRequest(
   ctx: ProxyContext,

@@ -1,6 +1,6 @@
 // WebSocket (Upgrade) through the gateway with the `ws` package on both ends.
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { connect as tcpConnect, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { startGateway, type Gateway } from './helpers/gateway.ts';
@@ -106,6 +106,19 @@ describe('WebSocket', () => {
     expect(seen.get('x-request-id')?.[0]).toMatch(/^[0-9a-f]{32}$/);
     expect(seen.has('x_bad')).toBe(false);
     ws.close();
+  });
+
+  // absolute-form.ts: the request line's authority, not the Host header, names the virtual host (RFC 9112 §3.2.2).
+  it('an absolute-form upgrade is routed by its authority and reaches the pod in origin-form', async () => {
+    const socket = tcpConnect(gw.port, '127.0.0.1');
+    let head = '';
+    socket.setEncoding('latin1').on('data', (chunk: string) => (head += chunk));
+    socket.write('GET http://chat.test/chat?room=1 HTTP/1.1\r\nHost: empty.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+      'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+    await waitFor(() => head.includes('\r\n\r\n'));
+    socket.destroy();
+    expect(head.split('\r\n')[0]).toBe('HTTP/1.1 101 Switching Protocols');
+    expect(handshakes[0]).toMatchObject({ url: '/chat?room=1', headers: { host: 'chat.test' } });
   });
 
   it('closing the client tears down the pod side', async () => {

@@ -10,6 +10,7 @@ import { buildRequestHeaders, newRequestFacts, overrideHeaders, type RequestFact
 import { statusFor, type ProxyErrorKind } from '../errors.ts';
 import type { ProxyContext } from '../proxy-context.ts';
 import { rawLimitOutlet } from '../rate-limit/rate-limit-stage.ts';
+import { adoptAbsoluteForm } from '../absolute-form.ts';
 import { runRequestStages, type Outlet } from '../request-flow.ts';
 import { sendRawError, sendRawRedirect } from '../respond.ts';
 import type { ForwardedFacts } from '../client-address.ts';
@@ -22,6 +23,7 @@ export function createUpgradeHandler(
   return function handleUpgrade(req, socket, head) {
     // A reset from the client must not become an unhandled 'error' event.
     socket.on('error', () => socket.destroy());
+    adoptAbsoluteForm(req);
     // One read of the table, as for plain requests (request-handler.ts): its routes and settings serve the upgrade.
     const table = ctx.tableSlot.current;
     // Metrics / access log: the record ends when the socket closes (the tunnel's end, or the refusal sent).
