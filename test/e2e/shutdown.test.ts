@@ -1,8 +1,9 @@
 // Graceful shutdown of the real CLI under traffic (SIGTERM, as the kubelet sends it): readiness fails at once,
 // the listener keeps serving for --shutdown-delay while keep-alive clients are told to reconnect, then closes;
-// requests and WebSockets in flight finish within --shutdown-grace-period; the process exits 0.
+// requests and WebSockets in flight finish within --shutdown-grace-period; the process exits 0, cutting at the end
+// of the grace period what is still open, a WebSocket handshake still waiting for its pod included.
 import { createServer, Agent, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket, WebSocketServer } from 'ws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -13,6 +14,9 @@ import { endpointSlices, ingress, service, tempManifestDir, toYaml, writeManifes
 const delayMs = 1000;
 const graceMs = 1500;
 let pod: Server;
+/** Accepts connections and never answers: a WebSocket handshake to it waits for the pod (60 s read timeout). */
+let silentPod: TcpServer;
+const silentSockets: Socket[] = [];
 let gateway: GatewayProcess;
 let http: string;
 let status: string;
@@ -27,11 +31,14 @@ beforeAll(async () => {
   wss.on('connection', (socket) => socket.on('message', (data) => socket.send(`echo ${String(data)}`)));
   await new Promise<void>((resolve) => pod.listen(0, '127.0.0.3', resolve));
   const port = (pod.address() as AddressInfo).port;
+  silentPod = createTcpServer((socket) => silentSockets.push(socket));
+  await new Promise<void>((resolve) => silentPod.listen(0, '127.0.0.4', resolve));
   const dir = await tempManifestDir();
   await writeManifest(dir, 'all.yaml', toYaml([
-    service('web'),
-    ingress('web', [{ host: 'web.test', paths: [{ path: '/', service: 'web' }] }]),
+    service('web'), service('silent'),
+    ingress('web', [{ host: 'web.test', paths: [{ path: '/', service: 'web' }] }, { host: 'silent.test', paths: [{ path: '/', service: 'silent' }] }]),
     ...endpointSlices('web', [{ address: '127.0.0.3', port }]),
+    ...endpointSlices('silent', [{ address: '127.0.0.4', port: (silentPod.address() as AddressInfo).port }]),
   ]));
   ({ gateway, http, status } = await startGateway([
     '--manifests', dir, '--shutdown-delay', String(delayMs / 1000), '--shutdown-grace-period', String(graceMs / 1000),
@@ -42,7 +49,20 @@ afterAll(async () => {
   await gateway?.stop();
   pod?.closeAllConnections();
   pod?.close();
+  for (const socket of silentSockets) socket.destroy();
+  silentPod?.close();
 });
+
+/** A WebSocket handshake to the silent pod; resolves once the gateway closes the client's connection. */
+function pendingHandshake(): { closed: Promise<string> } {
+  const { hostname, port } = new URL(http);
+  const socket = connect(Number(port), hostname);
+  let answer = '';
+  socket.on('data', (d) => (answer += d.toString('latin1')));
+  socket.write('GET /chat HTTP/1.1\r\nHost: silent.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+    'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+  return { closed: new Promise((resolve) => socket.on('close', () => resolve(answer)).on('error', () => undefined)) };
+}
 
 function openWebSocket(): Promise<WebSocket> {
   const ws = new WebSocket(`${http.replace('http', 'ws')}/chat`, { headers: { host: 'web.test' } });
@@ -62,6 +82,7 @@ function roundTrip(ws: WebSocket, text: string): Promise<string> {
 
 it('SIGTERM: no failed request while the listener is open, WebSockets and slow requests finish, exit 0', async () => {
   const ws = await openWebSocket();
+  const handshake = pendingHandshake();
   const agent = new Agent({ keepAlive: true, maxSockets: 4 });
   const replies: Array<{ at: number; reply: Reply }> = [];
   const failures: string[] = [];
@@ -106,6 +127,10 @@ it('SIGTERM: no failed request while the listener is open, WebSockets and slow r
   const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
   await closed;
   expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(delayMs + graceMs - 100);
+  // The handshake still waiting for the silent pod is cut with it (no answer), and does not hold the exit.
+  expect(silentSockets).toHaveLength(1);
+  expect(await handshake.closed).toBe('');
   expect(await gateway.exitCode()).toBe(0);
+  expect(Date.now() - signalledAt).toBeLessThan(delayMs + graceMs + 1000);
   agent.destroy();
 });

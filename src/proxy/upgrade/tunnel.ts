@@ -73,6 +73,11 @@ export class Tunnel {
     this.#client.once('close', () => {
       if (!this.#settled) this.#upstream?.destroy();
     });
+    // In the listener's set from now, not from the 101: a handshake still waiting for its pod when a drain's grace
+    // period ends is cut with the tunnels, instead of holding the exit until its connect or read timeout.
+    const client = this.#client;
+    this.#tunnels.add(client);
+    client.once('close', () => this.#tunnels.delete(client));
   }
 
   /** Connects to the next untried endpoint; false when none is left. */
@@ -152,8 +157,6 @@ export class Tunnel {
     client.on('error', teardown).on('close', teardown);
     if (client.destroyed) return teardown();
     if (this.#record !== null) this.#ctx.observer?.tunnelOpened(this.#record);
-    this.#tunnels.add(client);
-    client.once('close', () => this.#tunnels.delete(client));
     // proxy-read-timeout also bounds idle WebSockets in ingress-nginx: nginx re-arms the upstream read timer on
     // every event either way (ngx_http_upstream_process_upgraded), so here: no byte either way for that long.
     // proxy-send-timeout is not applied (nginx's timer for a write the pod leaves blocked).
