@@ -2,6 +2,7 @@ import type { CompileOptions, Diagnostic, Ingress, IngressBackend, ObjectRef, Pa
 import { refOf } from '../model/index.ts';
 import { readAnnotations, type IngressAnnotations } from './annotations/read-annotations.ts';
 import { diagnose } from './diagnostics.ts';
+import { joined } from './joined.ts';
 import { checkHost, checkPath } from './validate.ts';
 
 // First pass over one Ingress: read its annotations, validate hosts and paths, report what is invalid, and keep
@@ -45,7 +46,7 @@ export function prepareIngress(ingress: Ingress, options: CompileOptions, diagno
   const ref = refOf(ingress);
   const rules: PreparedRule[] = [];
   ingress.spec.rules.forEach((rule, ruleIndex) => {
-    const field = `spec.rules[${ruleIndex}]`;
+    const field = joined('spec.rules[', ruleIndex, ']');
     let host = '';
     if (rule.host !== '') {
       const checked = checkHost(rule.host);
@@ -70,7 +71,7 @@ function preparePaths(
 ): PreparedPath[] {
   const prepared: PreparedPath[] = [];
   paths.forEach((path, pathIndex) => {
-    const field = `${ruleField}.http.paths[${pathIndex}]`;
+    const field = joined(ruleField, '.http.paths[', pathIndex, ']');
     const problem = checkPath(path.path, path.pathType);
     if (problem !== null) {
       const message = `${problem.message}; the path is skipped`;
