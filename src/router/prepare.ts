@@ -39,6 +39,9 @@ export interface PreparedIngress {
   readonly tlsHosts: ReadonlySet<string>;
 }
 
+/** Shared by every Ingress without spec.tls: an empty Set is ≈230 bytes, 2.3 MB per thread with bench/'s 10 000 Ingresses. */
+const noTlsHosts: ReadonlySet<string> = new Set();
+
 /** null when an annotation value makes ingress-nginx reject the Ingress (reported by readAnnotations). */
 export function prepareIngress(ingress: Ingress, options: CompileOptions, diagnostics: Diagnostic[]): PreparedIngress | null {
   const reading = readAnnotations(ingress, options.annotationsPrefix, diagnostics);
@@ -58,7 +61,7 @@ export function prepareIngress(ingress: Ingress, options: CompileOptions, diagno
     }
     rules.push({ host, paths: preparePaths(ref, rule.paths, field, diagnostics) });
   });
-  const tlsHosts = new Set(ingress.spec.tls.flatMap((tls) => tls.hosts.map((host) => host.toLowerCase())));
+  const tlsHosts = ingress.spec.tls.length === 0 ? noTlsHosts : new Set(ingress.spec.tls.flatMap((tls) => tls.hosts.map((host) => host.toLowerCase())));
   const { values: annotations, denied } = reading;
   return { ingress, ref, rules, hasRules: ingress.spec.rules.length > 0, annotations, denied, tlsHosts };
 }
