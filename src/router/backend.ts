@@ -10,6 +10,7 @@ import type {
   ServicePort,
 } from '../model/index.ts';
 import { diagnose } from './diagnostics.ts';
+import { joined } from './joined.ts';
 
 /** Targets made so far, shared by every resolver of a compile (host-index.ts: knownTargets). */
 export interface TargetRegistry {
@@ -67,7 +68,7 @@ export class BackendResolver {
       return this.#fail(ingress, 'InvalidBackend', field, message);
     }
     const serviceRef = `Service ${ingress.namespace}/${backend.name}`;
-    const service = this.#service(`${ingress.namespace}/${backend.name}`);
+    const service = this.#service(joined(ingress.namespace, '/', backend.name));
     if (service === undefined) {
       return this.#fail(ingress, 'ServiceNotFound', `${field}.name`, `${serviceRef} not found; the route answers 503`);
     }
@@ -93,7 +94,7 @@ export class BackendResolver {
    * no port; the caller reports it (ingress-nginx only logs it and serves without the fallback).
    */
   firstPort(namespace: string, name: string): BackendTarget | undefined {
-    const service = this.#service(`${namespace}/${name}`);
+    const service = this.#service(joined(namespace, '/', name));
     const port = service?.spec.ports[0];
     if (service === undefined || service.spec.type === 'ExternalName' || port === undefined) return undefined;
     return this.#target(namespace, name, port);
@@ -108,7 +109,7 @@ export class BackendResolver {
   #target(namespace: string, service: string, servicePort: ServicePort): BackendTarget {
     // Keyed by the ServicePort's own identity, so `port.number: 80` and `port.name: http` on the same port share
     // one target (one endpoint set, one connection pool).
-    const key = `${namespace}/${service}:${servicePort.name !== '' ? servicePort.name : servicePort.port}`;
+    const key = joined(namespace, '/', service, ':', servicePort.name !== '' ? servicePort.name : servicePort.port);
     let target = this.backends.get(key);
     if (target !== undefined) return target;
     target = this.#known.get(key);
@@ -130,7 +131,7 @@ export class BackendResolver {
 export function indexServices(services: readonly Service[]): Map<string, Service> {
   const index = new Map<string, Service>();
   for (const service of services) {
-    const key = `${service.metadata.namespace}/${service.metadata.name}`;
+    const key = joined(service.metadata.namespace, '/', service.metadata.name);
     if (!index.has(key)) index.set(key, service);
   }
   return index;

@@ -1,5 +1,6 @@
 import type { Ingress } from '../model/index.ts';
 import { compareStrings } from './diagnostics.ts';
+import { joined } from './joined.ts';
 
 /**
  * The one order in which Ingresses are applied: oldest first, so that whatever an older Ingress claims (a host's
@@ -20,7 +21,7 @@ export function compareIngresses(a: Ingress, b: Ingress): number {
 }
 
 export function qualifiedName(ingress: Ingress): string {
-  return `${ingress.metadata.namespace}/${ingress.metadata.name}`;
+  return joined(ingress.metadata.namespace, '/', ingress.metadata.name);
 }
 
 export function creationTime(ingress: Ingress): number {

@@ -2,6 +2,7 @@ import type { CompileOptions, Diagnostic, Ingress, IngressBackend, ObjectRef, Pa
 import { refOf } from '../model/index.ts';
 import { readAnnotations, type IngressAnnotations } from './annotations/read-annotations.ts';
 import { diagnose } from './diagnostics.ts';
+import { joined } from './joined.ts';
 import { checkHost, checkPath } from './validate.ts';
 
 // First pass over one Ingress: read its annotations, validate hosts and paths, report what is invalid, and keep
@@ -38,6 +39,9 @@ export interface PreparedIngress {
   readonly tlsHosts: ReadonlySet<string>;
 }
 
+/** Shared by every Ingress without spec.tls: an empty Set is ≈230 bytes, 2.3 MB per thread with bench/'s 10 000 Ingresses. */
+const noTlsHosts: ReadonlySet<string> = new Set();
+
 /** null when an annotation value makes ingress-nginx reject the Ingress (reported by readAnnotations). */
 export function prepareIngress(ingress: Ingress, options: CompileOptions, diagnostics: Diagnostic[]): PreparedIngress | null {
   const reading = readAnnotations(ingress, options.annotationsPrefix, diagnostics);
@@ -45,7 +49,7 @@ export function prepareIngress(ingress: Ingress, options: CompileOptions, diagno
   const ref = refOf(ingress);
   const rules: PreparedRule[] = [];
   ingress.spec.rules.forEach((rule, ruleIndex) => {
-    const field = `spec.rules[${ruleIndex}]`;
+    const field = joined('spec.rules[', ruleIndex, ']');
     let host = '';
     if (rule.host !== '') {
       const checked = checkHost(rule.host);
@@ -57,7 +61,7 @@ export function prepareIngress(ingress: Ingress, options: CompileOptions, diagno
     }
     rules.push({ host, paths: preparePaths(ref, rule.paths, field, diagnostics) });
   });
-  const tlsHosts = new Set(ingress.spec.tls.flatMap((tls) => tls.hosts.map((host) => host.toLowerCase())));
+  const tlsHosts = ingress.spec.tls.length === 0 ? noTlsHosts : new Set(ingress.spec.tls.flatMap((tls) => tls.hosts.map((host) => host.toLowerCase())));
   const { values: annotations, denied } = reading;
   return { ingress, ref, rules, hasRules: ingress.spec.rules.length > 0, annotations, denied, tlsHosts };
 }
@@ -70,7 +74,7 @@ function preparePaths(
 ): PreparedPath[] {
   const prepared: PreparedPath[] = [];
   paths.forEach((path, pathIndex) => {
-    const field = `${ruleField}.http.paths[${pathIndex}]`;
+    const field = joined(ruleField, '.http.paths[', pathIndex, ']');
     const problem = checkPath(path.path, path.pathType);
     if (problem !== null) {
       const message = `${problem.message}; the path is skipped`;

@@ -1,4 +1,5 @@
 import type { ObjectRef, PathType, Route, RouteAction, RouteFeatures } from '../model/index.ts';
+import { joined } from './joined.ts';
 import type { PathMatcher } from './path-match.ts';
 import type { PreparedIngress } from './prepare.ts';
 
@@ -53,7 +54,7 @@ export function describeHost(host: string): string {
 
 /** Stable across recompiles (no counters), unique within a table (one route per host+pathType+path). */
 export function routeId(host: string, pathType: Route['pathType'], effectivePath: string): string {
-  return `${hostLabel(host)}|${pathType}|${effectivePath}`;
+  return joined(hostLabel(host), '|', pathType, '|', effectivePath);
 }
 
 export function makeRoute(

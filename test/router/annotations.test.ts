@@ -84,6 +84,17 @@ function read(annotations: Record<string, string>, prefix = 'nginx.ingress.kuber
 const p = 'nginx.ingress.kubernetes.io';
 
 describe('reading an Ingress', () => {
+  it('gives every Ingress without annotations under the prefix one shared reading, and others their own', () => {
+    const other = { 'example.com/owner': 'team-a' };
+    expect(read({}).reading).toBe(read(other).reading);
+    const annotated = read({ [`${p}/use-regex`]: 'true' }).reading;
+    expect(annotated).not.toBe(read({}).reading);
+    expect(annotated.values.rewrite.useRegex).toBe(true);
+    expect(read({}).reading.values.rewrite.useRegex).toBe(false);
+    // Another prefix reads the same Ingress differently: its own shared reading.
+    expect(read({ [`${p}/use-regex`]: 'true' }, 'other.test').reading.values.rewrite.useRegex).toBe(false);
+  });
+
   it('rejects the Ingress for a value ingress-nginx refuses, and says which annotation', () => {
     const { reading, diagnostics } = read({ [`${p}/permanent-redirect`]: 'https://a.test/\nx' });
     expect(reading.rejected).toBe(true);

@@ -135,7 +135,7 @@ describe('the manifest source\'s update builder', () => {
       if (!('object' in result)) throw new Error('test object did not normalise');
       return { object: result.object as KubeObject, document };
     });
-    return { text: names.join(','), objects, diagnostics: [] };
+    return { digest: names.join(','), objects, diagnostics: [] };
   }
 
   it('builds what a build from nothing builds, over random edits of the files, duplicates included', () => {

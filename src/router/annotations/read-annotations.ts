@@ -34,7 +34,25 @@ export interface AnnotationReading {
   readonly denied: string | null;
 }
 
+/**
+ * Per prefix, the reading of an Ingress with no annotation under it: the same values for all of them, so one
+ * object serves them all. Seven small objects an Ingress were ≈2.6 MB in each thread's heap with bench/'s
+ * 10 000-Ingress table, which has no annotations.
+ */
+const unannotated = new Map<string, AnnotationReading>();
+
 export function readAnnotations(ingress: Ingress, prefix: string, diagnostics: Diagnostic[]): AnnotationReading {
+  const bare = !Object.keys(ingress.metadata.annotations).some((key) => key.startsWith(`${prefix}/`));
+  const shared = bare ? unannotated.get(prefix) : undefined;
+  if (shared !== undefined) return shared;
+  const reported = diagnostics.length;
+  const reading = read(ingress, prefix, diagnostics);
+  // Only a reading that reported nothing is the same for every bare Ingress (a diagnostic names its Ingress).
+  if (bare && diagnostics.length === reported && !reading.rejected && reading.denied === null) unannotated.set(prefix, reading);
+  return reading;
+}
+
+function read(ingress: Ingress, prefix: string, diagnostics: Diagnostic[]): AnnotationReading {
   const reader = new Reader(refOf(ingress), ingress.metadata.annotations, prefix, diagnostics);
   reader.reportUnimplemented();
   const values: IngressAnnotations = {

@@ -8,7 +8,7 @@ import type { ConfigMapRef } from '../normalize/index.ts';
 import { UpdateBuilder } from './build-update.ts';
 import { describeError, errorCode, listManifestFiles } from './list-files.ts';
 import { FileStamps } from './file-stamps.ts';
-import { type FileState, parseManifestFile } from './parse-file.ts';
+import { type FileState, parseManifestFile, textDigest } from './parse-file.ts';
 
 // The no-cluster source: a manifest file or directory → complete SourceUpdates, rebuilt (debounced) whenever
 // the filesystem signals a change. Events are only signals: each rebuild re-lists and re-reads everything and
@@ -247,7 +247,7 @@ export class ManifestSource {
   /** undefined: the file is gone. In file mode a missing file is kept as unreadable (see #listRoot's reasoning). */
   async #readFile(file: string, previous: FileState | undefined): Promise<FileState | undefined> {
     const stamp = await this.#stamps.take(file);
-    if (previous?.text !== undefined && this.#stamps.unchanged(file, stamp)) return previous;
+    if (previous?.digest !== undefined && this.#stamps.unchanged(file, stamp)) return previous;
     let text: string;
     try {
       text = await readFile(file, 'utf8');
@@ -256,10 +256,10 @@ export class ManifestSource {
       this.#stamps.remember(file, null);
       if (errorCode(err) === 'ENOENT' && this.#isDirectory) return undefined;
       const diagnostic = unreadableDiagnostic(file, describeError(err));
-      if (previous?.text === undefined && previous?.diagnostics[0]?.message === diagnostic.message) return previous;
-      return { text: undefined, objects: previous?.objects ?? [], diagnostics: [diagnostic] };
+      if (previous?.digest === undefined && previous?.diagnostics[0]?.message === diagnostic.message) return previous;
+      return { digest: undefined, objects: previous?.objects ?? [], diagnostics: [diagnostic] };
     }
-    if (previous !== undefined && previous.text === text) return previous;
+    if (previous !== undefined && previous.digest === textDigest(text)) return previous;
     return parseManifestFile(file, text, previous, this.#logger, { configMap: this.#configMap });
   }
 
