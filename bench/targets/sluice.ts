@@ -6,6 +6,7 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { sluicePorts } from '../lib/net.ts';
 import { cpus, onLines, pinnedCommand, spawnPinned, stopProcess, waitFor } from '../lib/proc.ts';
+import { deployedEnv, deployedNodeFlags } from './deployed.ts';
 import { shellLine } from '../load/types.ts';
 
 // The command as installed (bin/sluice.mjs: compile cache on, as in the image).
@@ -84,14 +85,6 @@ export interface SluiceLaunch {
   readonly cpu?: string;
   readonly readyTimeoutMs?: number;
 }
-
-/**
- * The environment the image (Dockerfile) and the DaemonSet give Sluice, so the figures are the deployed
- * process's: fewer glibc malloc arenas cost no CPU and ≈10 MiB less peak RSS with one worker (docs/install.md; measured again: 144 → 132–143 MiB peak under load).
- */
-const deployedEnv = { MALLOC_ARENA_MAX: '2' } as const;
-/** The node flags of the image's ENTRYPOINT (bin/sluice.mjs says why). */
-const deployedNodeFlags = ['--no-memory-reducer'] as const;
 
 let workersFlag: boolean | undefined;
 

@@ -10,6 +10,7 @@ import { parseArgs, type GatewayConfig } from '../../src/cli/options.ts';
 import { defaultGlobalSettings, type ConfigMap } from '../../src/model/index.ts';
 import { resolveSettings } from '../../src/router/settings/index.ts';
 import { kindSpecs } from '../../src/watch/kube/kinds.ts';
+import { deployedEnv } from '../../bench/targets/deployed.ts';
 
 const deployDir = fileURLToPath(new URL('../../deploy/', import.meta.url));
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; [key: string]: any };
@@ -84,7 +85,7 @@ describe('deploy/ manifests', () => {
     expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'status' });
     type EnvVar = { name: string; value?: string; valueFrom?: { fieldRef: { fieldPath: string } } };
     const env = Object.fromEntries((container.env as EnvVar[]).map((e) => [e.name, e.value ?? e.valueFrom?.fieldRef.fieldPath]));
-    expect(env).toEqual({ POD_NAME: 'metadata.name', POD_NAMESPACE: 'metadata.namespace', MALLOC_ARENA_MAX: '2' });
+    expect(env).toEqual({ POD_NAME: 'metadata.name', POD_NAMESPACE: 'metadata.namespace', ...deployedEnv });
     expect(daemonSet['spec'].updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } });
     expect(pod.serviceAccountName).toBe(find('ServiceAccount').metadata.name);
     expect(daemonSet['spec'].selector.matchLabels).toEqual(find('Service')['spec'].selector);
