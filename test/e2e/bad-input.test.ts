@@ -1,11 +1,11 @@
 // No request, manifest or upstream behaviour may crash the gateway or take down other routes. Each case sends
 // its bad input to the real CLI process and then proves the process still serves a good route.
 import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEchoPod, type EchoPod } from '../../scripts/echo-pod.ts';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.ts';
-import { echoOf, send } from '../support/http-client.ts';
+import { echoOf, rawExchange, send } from '../support/http-client.ts';
 import { endpointSlices, ingress, service, tempManifestDir, toYaml, writeManifest } from '../support/manifests.ts';
 
 let good: EchoPod;
@@ -24,17 +24,6 @@ function misbehave(req: import('node:http').IncomingMessage, res: import('node:h
     setImmediate(() => socket.destroy());
   } else if (req.url === '/reset') socket.destroy();
   // '/silent': never answers; the gateway's read timeout must turn it into a 504.
-}
-
-function rawExchange(port: number, bytes: string): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    let answer = '';
-    socket.on('data', (d) => (answer += d.toString('latin1')));
-    socket.on('close', () => resolve(answer));
-    socket.on('error', () => resolve(answer));
-    socket.end(bytes);
-  });
 }
 
 async function stillServing(): Promise<void> {

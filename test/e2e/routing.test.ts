@@ -1,11 +1,10 @@
 // End to end through the real CLI process: manifests in a watched directory, real upstream "pods" on loopback
 // addresses, real HTTP through the gateway.
 import { Agent } from 'node:http';
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEchoPod, type EchoPod } from '../../scripts/echo-pod.ts';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.ts';
-import { echoOf, send } from '../support/http-client.ts';
+import { echoOf, rawExchange, send } from '../support/http-client.ts';
 import { endpointSlices, ingress, service, tempManifestDir, toYaml, writeManifest } from '../support/manifests.ts';
 
 let web2: EchoPod;
@@ -45,21 +44,6 @@ beforeAll(async () => {
   await writeManifest(dir, 'endpoints.yaml', endpointsYaml([web2, web3]));
   ({ gateway, http } = await startGateway(['--manifests', dir]));
 });
-
-/**
- * Sends raw bytes (request lines node:http's client cannot write) and resolves with the whole answer. The
- * request asks for Connection: close; the client does not half-close, which the gateway would take for an abort.
- */
-function rawExchange(port: number, bytes: string): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    let answer = '';
-    socket.on('data', (d) => (answer += d.toString('latin1')));
-    socket.on('close', () => resolve(answer));
-    socket.on('error', () => resolve(answer));
-    socket.write(bytes);
-  });
-}
 
 afterAll(async () => {
   await gateway?.stop();
@@ -106,7 +90,7 @@ describe('routing through the CLI', () => {
     ['no Host header (HTTP/1.0)', 'GET HTTP://WEB.TEST:8080/api/o HTTP/1.0\r\n', 'api', '/api/o'],
     ['an empty path', 'GET http://web.test?q HTTP/1.1\r\nHost: api.test\r\n', 'web', '/?q'],
   ])('routes an absolute-form request target by its authority: %s', async (_name, head, service, url) => {
-    const answer = await rawExchange(Number(new URL(http).port), `${head}Connection: close\r\n\r\n`);
+    const answer = await rawExchange(Number(new URL(http).port), `${head}Connection: close\r\n\r\n`, { halfClose: false });
     expect(answer.split('\r\n')[0]).toMatch(/^HTTP\/1\.[01] 200/);
     const reply = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { service: string; url: string; headers: Record<string, string> };
     const authority = /^\S+ \S+?:\/\/([^/?]+)/i.exec(head)![1];
@@ -116,7 +100,7 @@ describe('routing through the CLI', () => {
   it('refuses an absolute-form target with userinfo, and one with two Host headers, as nginx does (400)', async () => {
     const port = Number(new URL(http).port);
     for (const head of ['GET http://user@web.test/ HTTP/1.1\r\nHost: web.test\r\n', 'GET http://web.test/ HTTP/1.1\r\nHost: web.test\r\nHost: api.test\r\n']) {
-      expect((await rawExchange(port, `${head}Connection: close\r\n\r\n`)).split('\r\n')[0]).toMatch(/^HTTP\/1\.1 400/);
+      expect((await rawExchange(port, `${head}Connection: close\r\n\r\n`, { halfClose: false })).split('\r\n')[0]).toMatch(/^HTTP\/1\.1 400/);
     }
   });
 
