@@ -2,11 +2,12 @@
 // answer arrives, so each proxy runs flat out and its latency is mostly queueing: by Little's law, 50 connections
 // at 21k req/s wait 2.4 ms on average, at nginx's 50k 1 ms. Here each of the 50 connections pauses 5 ms after
 // every answer (wrk's delay()), which holds the load near 9k req/s for both proxies, well under what one Sluice
-// worker serves: the latency is the time each proxy adds to a request, and its tail what pauses (GC) add.
+// worker serves: the latency is the time each proxy adds to a request, and its tail what pauses (GC) add. The
+// node floor (Sluice's design without Sluice: bench/targets/node-floor-server.ts) shows how much of that is Node's.
 import { Cleanup } from '../lib/proc.ts';
 import type { Scenario } from '../scenario.ts';
 import { runInterleaved } from '../scenario.ts';
-import { directUrl, nginxAndSluice, wrkTarget } from './common.ts';
+import { directUrl, nginxAndSluice, startBaselines, wrkTarget } from './common.ts';
 
 const connections = 50;
 const pauseMs = 5;
@@ -14,16 +15,18 @@ const pauseMs = 5;
 export const pacedScenario: Scenario = {
   id: 'paced',
   title: `Latency at a paced load (${connections} connections, ${pauseMs} ms pause after each answer)`,
-  runsPerRound: 3,
+  runsPerRound: 4,
   async run(context) {
     const cleanup = new Cleanup();
     try {
       const { nginx, sluice, notes } = await nginxAndSluice(context, cleanup);
+      const floor = (await startBaselines(context, cleanup, ['node floor'], notes)).get('node floor')!;
       const paced = { connections, pauseMs };
       const rows = await runInterleaved(
         [
           wrkTarget(context, 'direct', directUrl(context), undefined, paced),
           wrkTarget(context, 'nginx', nginx.url, nginx.pid, paced),
+          wrkTarget(context, 'node floor', floor.url, floor.pid, paced),
           wrkTarget(context, 'sluice', sluice.url, sluice.pid, paced),
         ],
         context,
