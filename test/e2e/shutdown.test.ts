@@ -131,6 +131,7 @@ it('SIGTERM: no failed request while the listener is open, WebSockets and slow r
   expect(silentSockets).toHaveLength(1);
   expect(await handshake.closed).toBe('');
   expect(await gateway.exitCode()).toBe(0);
-  expect(Date.now() - signalledAt).toBeLessThan(delayMs + graceMs + 1000);
+  // Far below the 60 s read timeout the handshake would otherwise hold the exit for; room for a loaded machine.
+  expect(Date.now() - signalledAt).toBeLessThan(delayMs + graceMs + 10_000);
   agent.destroy();
 });
