@@ -19,10 +19,19 @@ export interface CompiledHost {
   /** The first Ingress with from-to-www-redirect among the host's routes (for the www servers made afterwards). */
   readonly wwwRedirect: ObjectRef | undefined;
   readonly diagnostics: readonly Diagnostic[];
-  /** The backend targets the host's routes use. */
-  readonly backends: ReadonlyMap<string, BackendTarget>;
-  /** Every Service looked up, with what was found: the result holds while each key finds the same object. */
-  readonly reads: ReadonlyMap<string, Service | undefined>;
+  /** The backend targets the host's routes use (each once). */
+  readonly backends: readonly BackendTarget[];
+  /** The `namespace/name` of every Service looked up: the result holds while each key finds the same object. */
+  readonly reads: readonly string[];
+}
+
+// Arrays, not the resolver's Maps: the host index keeps one CompiledHost per host, and a Map of one or two entries
+// is ≈180 bytes against ≈50 for the array. With bench/'s 5 000 hosts: ≈1.3 MB per thread, in the primary and in
+// each worker. Hosts with no diagnostics share one empty list.
+const none: readonly never[] = Object.freeze([]);
+
+function listOf<T>(values: Iterable<T>, size: number): readonly T[] {
+  return size === 0 ? none : [...values];
 }
 
 /** Shared by every host of one compile. */
@@ -58,8 +67,8 @@ export function compileHost(host: string, members: readonly PreparedIngress[], c
   return {
     server: compileServer(server, ctx.options.pathMatching),
     wwwRedirect: server.wwwRedirect,
-    diagnostics,
-    backends: resolver.backends,
-    reads: resolver.reads,
+    diagnostics: diagnostics.length === 0 ? none : diagnostics,
+    backends: listOf(resolver.backends.values(), resolver.backends.size),
+    reads: listOf(resolver.reads.keys(), resolver.reads.size),
   };
 }

@@ -150,12 +150,12 @@ export class HostIndex {
   #forget(host: string): void {
     const previous = this.#results.get(host);
     if (previous === undefined) return;
-    for (const key of previous.reads.keys()) {
+    for (const key of previous.reads) {
       const readers = this.#readers.get(key);
       readers?.delete(host);
       if (readers?.size === 0) this.#readers.delete(key);
     }
-    for (const key of previous.backends.keys()) {
+    for (const { key } of previous.backends) {
       const use = this.#backends.get(key)!;
       if (--use.hosts === 0) {
         this.#backends.delete(key);
@@ -169,12 +169,13 @@ export class HostIndex {
   }
 
   #remember(host: string, result: CompiledHost): void {
-    for (const key of result.reads.keys()) {
+    for (const key of result.reads) {
       let readers = this.#readers.get(key);
       if (readers === undefined) this.#readers.set(key, (readers = new Set()));
       readers.add(host);
     }
-    for (const [key, target] of result.backends) {
+    for (const target of result.backends) {
+      const key = target.key;
       const use = this.#backends.get(key);
       // A recompiled host may hold a newer target for the key (its Service changed): every host reading that
       // Service is recompiled in the same sync, and the newest target is the one they all get (backend.ts).

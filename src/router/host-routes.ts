@@ -1,4 +1,5 @@
 import type { Diagnostic, ObjectRef, RouteAction } from '../model/index.ts';
+import { unavailable } from './backend.ts';
 import { annotationField } from './annotations/read-annotations.ts';
 import { diagnose } from './diagnostics.ts';
 import { noteHostAnnotations, originOf } from './path-routes.ts';
@@ -21,7 +22,7 @@ export function attachFallbackFeatures(server: ServerDraft, ctx: FeatureContext)
   let action: RouteAction = old.action;
   let features;
   if (creator.denied !== null) {
-    action = { kind: 'unavailable', status: 503, reason: 'AnnotationDenied' };
+    action = unavailable('AnnotationDenied');
   } else {
     const compiled = server.regex ? pathRegex('/') : undefined;
     const pattern = compiled?.ok === true ? compiled.regex : null;

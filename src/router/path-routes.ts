@@ -1,10 +1,10 @@
 import type { CompileOptions, Diagnostic, Route, RouteAction, RouteOrigin } from '../model/index.ts';
 import { formatRef } from '../model/index.ts';
-import type { BackendResolver } from './backend.ts';
+import { unavailable, type BackendResolver } from './backend.ts';
 import { diagnose } from './diagnostics.ts';
 import { matchesEverything } from './path-match.ts';
 import { chooseMatcher } from './path-matchers.ts';
-import type { PreparedIngress, PreparedPath } from './prepare.ts';
+import { preparedPath, type PreparedIngress, type PreparedPath } from './prepare.ts';
 import { routeFeatures, type FeatureContext } from './route-features.ts';
 import { describeHost, makeRoute, type ServerDraft } from './server-draft.ts';
 
@@ -25,7 +25,7 @@ export function addPathRoutes(members: readonly PreparedIngress[], server: Serve
   for (const prepared of members) {
     for (const rule of prepared.rules) {
       if (rule.host !== server.host) continue;
-      for (const path of rule.paths) addPath(server, prepared, path, ctx);
+      for (let i = 0; i < rule.paths.length; i++) addPath(server, prepared, preparedPath(prepared, rule, i), ctx);
     }
   }
   reportShadowedRoots(server, ctx.diagnostics);
@@ -63,7 +63,7 @@ function addPath(server: ServerDraft, prepared: PreparedIngress, path: PreparedP
 
 function pathAction(prepared: PreparedIngress, path: PreparedPath, resolver: BackendResolver): RouteAction {
   // nginx.tmpl: a denied location answers 503 whatever its backend ("# Location denied. Reason: …").
-  if (prepared.denied !== null) return { kind: 'unavailable', status: 503, reason: 'AnnotationDenied' };
+  if (prepared.denied !== null) return unavailable('AnnotationDenied');
   return resolver.resolve(prepared.ref, path.backend, `${path.field}.backend`);
 }
 

@@ -1,4 +1,4 @@
-import type { CompileOptions, Diagnostic, Ingress, IngressBackend, ObjectRef, PathType } from '../model/index.ts';
+import type { CompileOptions, Diagnostic, HTTPIngressPath, Ingress, IngressBackend, ObjectRef, PathType } from '../model/index.ts';
 import { refOf } from '../model/index.ts';
 import { readAnnotations, type IngressAnnotations } from './annotations/read-annotations.ts';
 import { diagnose } from './diagnostics.ts';
@@ -10,6 +10,10 @@ import { checkHost, checkPath } from './validate.ts';
 // except an annotation value ingress-nginx's validators refuse, which makes ingress-nginx skip the whole
 // Ingress (annotations.go Extract), and so does Sluice.
 
+/**
+ * One path while its host compiles (path-routes.ts makes it from a PreparedRule's path, and drops it after): what
+ * the Ingress wrote, and where, for diagnostics.
+ */
 export interface PreparedPath {
   /** `spec.rules[i].http.paths[j]`, the prefix of every diagnostic field about this path. */
   readonly field: string;
@@ -19,10 +23,20 @@ export interface PreparedPath {
   readonly backend: IngressBackend;
 }
 
+/**
+ * Kept by the compile cache for every unchanged Ingress (ingress-set.ts), so it holds the Ingress's own path
+ * objects, not copies: `paths` is the spec's array itself when every path is valid, and the field path of a
+ * diagnostic is worked out when a host compiles (pathField). With bench/'s 10 000-Ingress table (20 000 paths) a
+ * copy per path and its `spec.rules[i].http.paths[j]` string were ≈2.5 MB per thread, in the primary and in each
+ * worker.
+ */
 export interface PreparedRule {
   /** Lower-cased host, `*.suffix`, or '' for the catch-all server. */
   readonly host: string;
-  readonly paths: readonly PreparedPath[];
+  /** Its position in spec.rules. */
+  readonly index: number;
+  /** The rule's valid paths, in spec order. */
+  readonly paths: readonly HTTPIngressPath[];
 }
 
 export interface PreparedIngress {
@@ -59,7 +73,7 @@ export function prepareIngress(ingress: Ingress, options: CompileOptions, diagno
       }
       host = checked.host;
     }
-    rules.push({ host, paths: preparePaths(ref, rule.paths, field, diagnostics) });
+    rules.push({ host, index: ruleIndex, paths: preparePaths(ref, rule.paths, field, diagnostics) });
   });
   const tlsHosts = ingress.spec.tls.length === 0 ? noTlsHosts : new Set(ingress.spec.tls.flatMap((tls) => tls.hosts.map((host) => host.toLowerCase())));
   const { values: annotations, denied } = reading;
@@ -71,17 +85,23 @@ function preparePaths(
   paths: Ingress['spec']['rules'][number]['paths'],
   ruleField: string,
   diagnostics: Diagnostic[],
-): PreparedPath[] {
-  const prepared: PreparedPath[] = [];
-  paths.forEach((path, pathIndex) => {
-    const field = joined(ruleField, '.http.paths[', pathIndex, ']');
+): readonly HTTPIngressPath[] {
+  const valid = paths.filter((path, pathIndex) => {
     const problem = checkPath(path.path, path.pathType);
-    if (problem !== null) {
-      const message = `${problem.message}; the path is skipped`;
-      diagnostics.push(diagnose(ref, 'InvalidPath', `${field}.${problem.field}`, message));
-      return;
-    }
-    prepared.push({ field, path: path.path, pathType: path.pathType, backend: path.backend });
+    if (problem === null) return true;
+    const message = `${problem.message}; the path is skipped`;
+    diagnostics.push(diagnose(ref, 'InvalidPath', `${ruleField}.http.paths[${pathIndex}].${problem.field}`, message));
+    return false;
   });
-  return prepared;
+  return valid.length === paths.length ? paths : valid;
+}
+
+/** The path at `position` in `rule.paths` as a compile-time PreparedPath, with its field path in the spec. */
+export function preparedPath(prepared: PreparedIngress, rule: PreparedRule, position: number): PreparedPath {
+  const path = rule.paths[position]!;
+  const written = prepared.ingress.spec.rules[rule.index]!.paths;
+  // Only a rule that lost an invalid path has its own list; then the path's index is its place in the spec's.
+  const pathIndex = written === rule.paths ? position : written.indexOf(path);
+  const field = `spec.rules[${rule.index}].http.paths[${pathIndex}]`;
+  return { field, path: path.path, pathType: path.pathType, backend: path.backend };
 }
