@@ -4,3 +4,4 @@ export * from './snapshot.ts';
 export * from './diagnostic.ts';
 export * from './route-table.ts';
 export * from './config.ts';
+export * from './shared-backends.ts';

@@ -7,6 +7,7 @@ import type {
   IngressTLS,
   PathType,
 } from '../../model/index.ts';
+import { sharedBackend } from '../../model/index.ts';
 import {
   FieldError,
   at,
@@ -88,7 +89,8 @@ function backend(raw: unknown, path: string): IngressBackend {
   }
   const servicePath = child(path, 'service');
   const s = fields(b['service'], servicePath);
-  return { service: { name: reqString(s['name'], child(servicePath, 'name')), port: backendPort(s['port'], child(servicePath, 'port')) } };
+  // One shared object per distinct Service backend (model/shared-backends.ts).
+  return sharedBackend({ service: { name: reqString(s['name'], child(servicePath, 'name')), port: backendPort(s['port'], child(servicePath, 'port')) } });
 }
 
 function backendPort(raw: unknown, path: string): { number?: number; name?: string } {
