@@ -5,3 +5,4 @@ export * from './diagnostic.ts';
 export * from './route-table.ts';
 export * from './config.ts';
 export * from './shared-backends.ts';
+export * from './shared-values.ts';

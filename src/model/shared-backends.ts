@@ -2,7 +2,7 @@
 // point many paths at few Services (bench/'s 10k table: 20 000 paths, 1 000 Services), and each path carried
 // its own three objects ({service: {name, port: {number}}}), ≈2 MB in every thread that holds the snapshot.
 // Both ends of the update transport share them: the sources when they normalise an Ingress (the primary), and the
-// worker when it decodes the primary's JSON or a delta (JSON and structured clone copy objects, not identity).
+// worker when it decodes the primary's JSON or a delta (shared-values.ts: JSON and structured clone copy objects).
 //
 // Entries are weak: a backend no path holds any more is collected, and its entry goes with it, so a long-lived
 // process that sees Services come and go keeps only the live ones.
@@ -30,14 +30,4 @@ export function sharedBackend(backend: IngressBackend): IngressBackend {
 function keyOf(service: IngressServiceBackend): string {
   // NUL cannot occur in a Service name or a port name (DNS labels), so the key is unambiguous.
   return service.port.number !== undefined ? `${service.name}\0#${service.port.number}` : `${service.name}\0${service.port.name}`;
-}
-
-/**
- * Replaces every backend of a decoded (not yet frozen) Ingress by its shared copy, in place. Used on what JSON or
- * a structured clone produced, before it is frozen.
- */
-export function shareIngressBackends(ingress: { spec: { defaultBackend?: IngressBackend; rules: readonly { paths: readonly { backend: IngressBackend }[] }[] } }): void {
-  const spec = ingress.spec;
-  if (spec.defaultBackend !== undefined) spec.defaultBackend = sharedBackend(spec.defaultBackend);
-  for (const rule of spec.rules) for (const path of rule.paths) (path as { backend: IngressBackend }).backend = sharedBackend(path.backend);
 }

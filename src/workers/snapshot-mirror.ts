@@ -3,7 +3,7 @@
 // full list of EndpointSlices. Every object a delta does not name keeps its identity from the previous update,
 // and an unchanged list or snapshot keeps its own: caches keyed by identity (the compile's, the endpoint store's,
 // servedBy's per-snapshot class map) hit across updates inside a worker as they would in the primary.
-import { patchSorted, searchByName, shareIngressBackends, type KubeObject, type Snapshot, type SourceUpdate } from '../model/index.ts';
+import { patchSorted, searchByName, shareDecoded, type KubeObject, type Snapshot, type SourceUpdate } from '../model/index.ts';
 import { isEmpty, snapshotUnchanged, type KindDelta, type UpdateDelta } from './update-delta.ts';
 
 /**
@@ -12,8 +12,11 @@ import { isEmpty, snapshotUnchanged, type KindDelta, type UpdateDelta } from './
  */
 export function parseFull(json: string): SourceUpdate {
   const update = JSON.parse(json) as SourceUpdate;
-  // Paths naming the same Service share one backend object, as in the primary (model/shared-backends.ts).
-  for (const ingress of update.snapshot.ingresses) shareIngressBackends(ingress);
+  // Equal values (empty maps, Service backends) shared as in the primary (model/shared-values.ts).
+  const { snapshot } = update;
+  for (const list of [snapshot.ingresses, snapshot.ingressClasses, snapshot.services, snapshot.secrets, update.endpointSlices]) {
+    for (const object of list) shareDecoded(object);
+  }
   return deepFreeze(update);
 }
 
@@ -30,7 +33,7 @@ export function applyDelta(previous: SourceUpdate, delta: UpdateDelta): SourceUp
 
 function applySnapshot(previous: Snapshot, delta: UpdateDelta): Snapshot {
   return Object.freeze({
-    ingresses: applyKind(previous.ingresses, delta.ingresses, shareIngressBackends),
+    ingresses: applyKind(previous.ingresses, delta.ingresses),
     ingressClasses: applyKind(previous.ingressClasses, delta.ingressClasses),
     services: applyKind(previous.services, delta.services),
     secrets: applyKind(previous.secrets, delta.secrets),
@@ -44,9 +47,9 @@ function applySnapshot(previous: Snapshot, delta: UpdateDelta): Snapshot {
  * worker and the primary disagree, which no later delta can mend: throw, so the thread exits and is replaced by
  * one started from the full state (worker-main.ts).
  */
-function applyKind<T extends KubeObject>(list: readonly T[], delta: KindDelta<T>, share?: (object: T) => void): readonly T[] {
+function applyKind<T extends KubeObject>(list: readonly T[], delta: KindDelta<T>): readonly T[] {
   if (isEmpty(delta)) return list;
-  if (share !== undefined) for (const object of delta.upserts) share(object);
+  for (const object of delta.upserts) shareDecoded(object);
   const next = patchSorted(list, delta.removed, delta.upserts.map(deepFreeze), true);
   if (next !== undefined) return Object.freeze(next);
   const missing = delta.removed.find((name) => !searchByName(list, name).found);

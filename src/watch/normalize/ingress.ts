@@ -7,7 +7,7 @@ import type {
   IngressTLS,
   PathType,
 } from '../../model/index.ts';
-import { sharedBackend } from '../../model/index.ts';
+import { sharedBackend, sharedIfEmptyList } from '../../model/index.ts';
 import {
   FieldError,
   at,
@@ -45,7 +45,7 @@ export function normalizeIngress(raw: Readonly<Record<string, unknown>>): Ingres
       ingressClassName: optString(spec['ingressClassName'], 'spec.ingressClassName'),
       defaultBackend,
       rules,
-      tls: list(spec['tls'], 'spec.tls').map((t, i) => tls(t, at('spec.tls', i))),
+      tls: sharedIfEmptyList(list(spec['tls'], 'spec.tls').map((t, i) => tls(t, at('spec.tls', i)))),
     }),
   };
 }

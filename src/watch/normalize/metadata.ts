@@ -1,4 +1,4 @@
-import type { ObjectMeta } from '../../model/index.ts';
+import { sharedIfEmptyMap, type ObjectMeta } from '../../model/index.ts';
 import { FieldError, fields, optString, reqString, stringMap } from './fields.ts';
 
 // Names are validated as the API server does because they become map keys and route/backend identities
@@ -43,8 +43,9 @@ export function normalizeMeta(raw: unknown, namespaced: boolean, rule: NameRule)
     uid: optString(meta['uid'], 'metadata.uid') ?? '',
     resourceVersion: optString(meta['resourceVersion'], 'metadata.resourceVersion') ?? '',
     creationTimestamp: normalizeTimestamp(meta['creationTimestamp'], 'metadata.creationTimestamp'),
-    annotations: stringMap(meta['annotations'], 'metadata.annotations'),
-    labels: stringMap(meta['labels'], 'metadata.labels'),
+    // Most objects have none: one shared empty map (model/shared-values.ts).
+    annotations: sharedIfEmptyMap(stringMap(meta['annotations'], 'metadata.annotations')),
+    labels: sharedIfEmptyMap(stringMap(meta['labels'], 'metadata.labels')),
   };
 }
 

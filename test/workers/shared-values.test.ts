@@ -1,5 +1,6 @@
-// Paths naming the same Service backend share one frozen object (src/model/shared-backends.ts): in the sources'
-// normalised Ingresses (the primary) and in what a worker decodes from the primary's JSON or deltas.
+// Equal values many objects hold are one frozen object (src/model/shared-values.ts, shared-backends.ts): Service
+// backends, empty label and annotation maps, empty tls lists; in the sources' normalised objects (the primary)
+// and in what a worker decodes from the primary's JSON or deltas.
 import { describe, expect, it } from 'vitest';
 import type { Ingress, IngressBackend } from '../../src/model/index.ts';
 import { normalizeObject } from '../../src/watch/normalize/index.ts';
@@ -22,7 +23,7 @@ function normalized(raw: unknown): Ingress {
 
 const backendsOf = (ingress: Ingress): IngressBackend[] => ingress.spec.rules.flatMap((r) => r.paths.map((p) => p.backend));
 
-describe('shared backends', () => {
+describe('shared values', () => {
   it('the sources: equal backends are one frozen object across paths and Ingresses; other ports and Services are not', () => {
     const one = normalized(rawIngress('one', [{ service: 'web', port: 80 }, { service: 'web', port: 80 }, { service: 'web', port: 81 }, { service: 'web', port: 'http' }]));
     const two = normalized(rawIngress('two', [{ service: 'web', port: 80 }, { service: 'api', port: 80 }]));
@@ -51,5 +52,26 @@ describe('shared backends', () => {
     const second = link.worker.snapshot.ingresses.find((i) => i.metadata.name === 'second')!;
     expect(backendsOf(second)[0]).toBe(api);
     expect(backendsOf(second)[1]).toBe(web);
+  });
+
+  it('empty label and annotation maps and empty tls lists: one frozen object, in the sources and in a worker', () => {
+    const [one, two] = [normalized(rawIngress('one', [{ service: 'web', port: 80 }])), normalized(rawIngress('two', [{ service: 'web', port: 80 }]))];
+    const labelled = normalized({ ...(rawIngress('three', [{ service: 'web', port: 80 }]) as object), metadata: { name: 'three', labels: { app: 'x' } } });
+    expect(two.metadata.annotations).toBe(one.metadata.annotations);
+    expect(one.metadata.labels).toBe(one.metadata.annotations);
+    expect(labelled.metadata.labels).toEqual({ app: 'x' });
+    expect(labelled.metadata.annotations).toBe(one.metadata.annotations);
+    expect(two.spec.tls).toBe(one.spec.tls);
+    expect(Object.isFrozen(one.metadata.annotations) && Object.isFrozen(one.spec.tls)).toBe(true);
+
+    const link = new Link(sourceUpdate({ ingresses: [one, labelled] }));
+    const [decodedOne, decodedThree] = link.worker.snapshot.ingresses;
+    expect(decodedOne!.metadata.labels).toBe(decodedOne!.metadata.annotations);
+    expect(decodedThree!.metadata.annotations).toBe(decodedOne!.metadata.annotations);
+    expect(decodedThree!.metadata.labels).toEqual({ app: 'x' });
+    link.send(sourceUpdate({ ingresses: [one, labelled, two] }));
+    const decodedTwo = link.worker.snapshot.ingresses.find((i) => i.metadata.name === 'two')!;
+    expect(decodedTwo.metadata.annotations).toBe(decodedOne!.metadata.annotations);
+    expect(decodedTwo.spec.tls).toBe(decodedOne!.spec.tls);
   });
 });
