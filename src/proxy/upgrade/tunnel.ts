@@ -76,8 +76,11 @@ export class Tunnel {
     // In the listener's set from now, not from the 101: a handshake still waiting for its pod when a drain's grace
     // period ends is cut with the tunnels, instead of holding the exit until its connect or read timeout.
     const client = this.#client;
-    this.#tunnels.add(client);
-    client.once('close', () => this.#tunnels.delete(client));
+    // A client already gone (while a cluster-wide rate limit answered, say) has emitted 'close': not added.
+    if (!client.closed) {
+      this.#tunnels.add(client);
+      client.once('close', () => this.#tunnels.delete(client));
+    }
   }
 
   /** Connects to the next untried endpoint; false when none is left. */
