@@ -6,7 +6,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseBenchArgs } from './options.ts';
-import { cpus, pinPid } from './lib/proc.ts';
+import { Cleanup, cpus, pinPid } from './lib/proc.ts';
 import { renderChart } from './report/chart.ts';
 import { describeEnvironment } from './report/machine.ts';
 import { renderMarkdown } from './report/markdown.ts';
@@ -55,14 +55,17 @@ try {
     await mkdir(dir, { recursive: true });
     console.error(`bench: ${scenario.id} — ${scenario.title}`);
     const progress = (message: string): void => console.error(`  ${scenario.id}: ${message}`);
+    const cleanup = new Cleanup();
     try {
       const processes: string[] = [];
-      const result = await scenario.run({ options, pods, dir, progress, processes });
-      results.push({ ...result, processes });
+      const report = await scenario.run({ options, pods, dir, progress, processes, cleanup });
+      results.push({ id: scenario.id, title: scenario.title, ...report, processes });
     } catch (err: unknown) {
       // One broken scenario must not cost the others' results: it is reported as failed in RESULTS.md.
       console.error(`bench: ${scenario.id} failed:`, err);
       results.push({ id: scenario.id, title: scenario.title, method: '', unit: 'req/s', rows: [], ratioTo: [], facts: [], skipped: `failed: ${String(err)}` });
+    } finally {
+      await cleanup.run();
     }
     await rm(dir, { recursive: true, force: true });
   }

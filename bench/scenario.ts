@@ -3,6 +3,7 @@
 // every target alike, and each run records the target process's CPU per request and its peak RSS under load.
 import type { BenchOptions } from './options.ts';
 import { cpuMicros, RssSampler } from './lib/proc-stats.ts';
+import type { Cleanup } from './lib/proc.ts';
 import type { LoadResult } from './load/types.ts';
 import type { Pods } from './targets/pods.ts';
 
@@ -61,6 +62,9 @@ export interface ScenarioResult {
   readonly processes?: readonly string[];
 }
 
+/** What a scenario's run() returns; the runner completes it into a ScenarioResult. */
+export type ScenarioReport = Omit<ScenarioResult, 'id' | 'title' | 'processes'>;
+
 export interface ScenarioContext {
   readonly options: BenchOptions;
   readonly pods: Pods;
@@ -69,6 +73,8 @@ export interface ScenarioContext {
   readonly progress: (message: string) => void;
   /** Command lines of the processes the scenario started (proxies under test), for RESULTS.md. */
   readonly processes: string[];
+  /** Stops what the scenario started: the runner runs it when the scenario ends, failed or not. */
+  readonly cleanup: Cleanup;
 }
 
 export interface Scenario {
@@ -76,7 +82,8 @@ export interface Scenario {
   readonly title: string;
   /** Load runs per round (for the duration estimate). */
   readonly runsPerRound: number;
-  run(context: ScenarioContext): Promise<ScenarioResult>;
+  /** What the scenario measured: the runner adds its id and title, and the processes it started. */
+  run(context: ScenarioContext): Promise<ScenarioReport>;
 }
 
 export async function measure(target: Target, durationS: number): Promise<RunResult> {

@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hosts } from '../lib/net.ts';
-import { Cleanup, canPin, sleep } from '../lib/proc.ts';
+import { canPin, sleep } from '../lib/proc.ts';
 import { runAutocannon } from '../load/autocannon.ts';
 import { endpointSlice, ingress, manifest, service, writeAtomic } from '../manifests/objects.ts';
 import type { Scenario, Target } from '../scenario.ts';
@@ -52,46 +52,40 @@ export const churnScenario: Scenario = {
   title: 'Config and endpoint churn under load',
   runsPerRound: 3,
   async run(context) {
-    const cleanup = new Cleanup();
-    try {
-      const dir = join(context.dir, 'manifests');
-      await mkdir(dir, { recursive: true });
-      const ingressFile = join(dir, 'ingress.yaml');
-      const endpointsFile = join(dir, 'endpoints.yaml');
-      await writeFile(join(dir, 'service.yaml'), manifest([service('web')]));
-      await writeFile(ingressFile, ingressText(0));
-      await writeFile(endpointsFile, endpointsText(context.pods, 0));
-      const sluice = await mustStartSluice({ instance: 0, manifests: dir, args: context.options.sluiceArgs });
-      cleanup.add(() => sluice.stop());
-      context.processes.push(sluice.command);
-      const target = (name: string, during?: Target['during']): Target => ({
-        name,
-        pid: sluice.pid,
-        load: (durationS) => runAutocannon({ url: sluice.url + '/', host: hosts.plain, connections: context.options.connections, durationS }),
-        ...(during ? { during } : {}),
-      });
-      const rows = await runInterleaved(
-        [
-          target('steady'),
-          target('config churn', churn(sluice, (v) => writeAtomic(ingressFile, ingressText(v)), 'routing table installed')),
-          target('endpoint churn', churn(sluice, (v) => writeAtomic(endpointsFile, endpointsText(context.pods, v)), 'manifest: update')),
-        ],
-        context,
-      );
-      return {
-        id: 'churn',
-        title: this.title,
-        method: `autocannon, ${context.options.connections} keep-alive connections on the plain route while the bench rewrites a manifest file every ${periodMs} ms ` +
-          '(atomically: a dotfile renamed over it). The manifest source debounces changes (100 ms holdoff, 500 ms at most), so several writes may become one update: ' +
-          '"routing table installed" and "manifest: update" count what Sluice applied during the run. ' +
-          (canPin ? 'Sluice on CPU 1; autocannon, pods and the writer on CPU 0.' : 'Not pinned.'),
-        unit: 'req/s',
-        rows,
-        ratioTo: ['steady'],
-        facts: [],
-      };
-    } finally {
-      await cleanup.run();
-    }
+    const { cleanup } = context;
+    const dir = join(context.dir, 'manifests');
+    await mkdir(dir, { recursive: true });
+    const ingressFile = join(dir, 'ingress.yaml');
+    const endpointsFile = join(dir, 'endpoints.yaml');
+    await writeFile(join(dir, 'service.yaml'), manifest([service('web')]));
+    await writeFile(ingressFile, ingressText(0));
+    await writeFile(endpointsFile, endpointsText(context.pods, 0));
+    const sluice = await mustStartSluice({ instance: 0, manifests: dir, args: context.options.sluiceArgs });
+    cleanup.add(() => sluice.stop());
+    context.processes.push(sluice.command);
+    const target = (name: string, during?: Target['during']): Target => ({
+      name,
+      pid: sluice.pid,
+      load: (durationS) => runAutocannon({ url: sluice.url + '/', host: hosts.plain, connections: context.options.connections, durationS }),
+      ...(during ? { during } : {}),
+    });
+    const rows = await runInterleaved(
+      [
+        target('steady'),
+        target('config churn', churn(sluice, (v) => writeAtomic(ingressFile, ingressText(v)), 'routing table installed')),
+        target('endpoint churn', churn(sluice, (v) => writeAtomic(endpointsFile, endpointsText(context.pods, v)), 'manifest: update')),
+      ],
+      context,
+    );
+    return {
+      method: `autocannon, ${context.options.connections} keep-alive connections on the plain route while the bench rewrites a manifest file every ${periodMs} ms ` +
+        '(atomically: a dotfile renamed over it). The manifest source debounces changes (100 ms holdoff, 500 ms at most), so several writes may become one update: ' +
+        '"routing table installed" and "manifest: update" count what Sluice applied during the run. ' +
+        (canPin ? 'Sluice on CPU 1; autocannon, pods and the writer on CPU 0.' : 'Not pinned.'),
+      unit: 'req/s',
+      rows,
+      ratioTo: ['steady'],
+      facts: [],
+    };
   },
 };

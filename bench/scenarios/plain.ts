@@ -2,7 +2,7 @@
 // nginx configured like ingress-nginx, Caddy, minimal http-proxy, the featureless Node floor (node:http + undici
 // dispatch()), Sluice, and Sluice with its access log on.
 import { join } from 'node:path';
-import { Cleanup, canPin } from '../lib/proc.ts';
+import { canPin } from '../lib/proc.ts';
 import type { Scenario, Target } from '../scenario.ts';
 import { runInterleaved } from '../scenario.ts';
 import { directUrl, sluiceOnSharedRoutes, startBaselines, wrkTarget } from './common.ts';
@@ -12,31 +12,25 @@ export const plainScenario: Scenario = {
   title: 'Plain route: Sluice against the baselines',
   runsPerRound: 7,
   async run(context) {
-    const cleanup = new Cleanup();
-    try {
-      const notes: string[] = [];
-      const baselines = await startBaselines(context, cleanup, ['nginx', 'caddy', 'http-proxy', 'node floor'], notes);
-      const sluice = await sluiceOnSharedRoutes(context, cleanup, 0);
-      const logged = await sluiceOnSharedRoutes(context, cleanup, 1, { args: [`--access-log=${join(context.dir, 'access.log')}`] });
-      const targets: Target[] = [wrkTarget(context, 'direct', directUrl(context), undefined)];
-      for (const [name, proxy] of baselines) targets.push(wrkTarget(context, name, proxy.url, proxy.pid));
-      targets.push(wrkTarget(context, 'sluice', sluice.url, sluice.pid));
-      targets.push(wrkTarget(context, 'sluice + access log', logged.url, logged.pid));
-      const rows = await runInterleaved(targets, context);
-      return {
-        id: 'plain',
-        title: this.title,
-        method: `wrk, 1 thread, ${context.options.connections} keep-alive connections, GET / (13-byte answer), round robin over two nginx pods. ` +
-          (canPin ? 'Each proxy pinned alone to CPU 1; pods and wrk on CPU 0.' : 'No taskset: processes not pinned.') +
-          ' Metrics on, access log off, unless the row says otherwise (the access log goes to a file).',
-        unit: 'req/s',
-        rows,
-        ratioTo: ['nginx', 'direct'],
-        facts: [],
-        notes,
-      };
-    } finally {
-      await cleanup.run();
-    }
+    const { cleanup } = context;
+    const notes: string[] = [];
+    const baselines = await startBaselines(context, cleanup, ['nginx', 'caddy', 'http-proxy', 'node floor'], notes);
+    const sluice = await sluiceOnSharedRoutes(context, cleanup, 0);
+    const logged = await sluiceOnSharedRoutes(context, cleanup, 1, { args: [`--access-log=${join(context.dir, 'access.log')}`] });
+    const targets: Target[] = [wrkTarget(context, 'direct', directUrl(context), undefined)];
+    for (const [name, proxy] of baselines) targets.push(wrkTarget(context, name, proxy.url, proxy.pid));
+    targets.push(wrkTarget(context, 'sluice', sluice.url, sluice.pid));
+    targets.push(wrkTarget(context, 'sluice + access log', logged.url, logged.pid));
+    const rows = await runInterleaved(targets, context);
+    return {
+      method: `wrk, 1 thread, ${context.options.connections} keep-alive connections, GET / (13-byte answer), round robin over two nginx pods. ` +
+        (canPin ? 'Each proxy pinned alone to CPU 1; pods and wrk on CPU 0.' : 'No taskset: processes not pinned.') +
+        ' Metrics on, access log off, unless the row says otherwise (the access log goes to a file).',
+      unit: 'req/s',
+      rows,
+      ratioTo: ['nginx', 'direct'],
+      facts: [],
+      notes,
+    };
   },
 };

@@ -3,7 +3,7 @@
 // change and a single EndpointSlice change are served with that table loaded (and, for reference, with 1 route).
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Cleanup, canPin } from '../lib/proc.ts';
+import { canPin, type Cleanup } from '../lib/proc.ts';
 import { rssMiB } from '../lib/proc-stats.ts';
 import { runAutocannon } from '../load/autocannon.ts';
 import { sharedRoutes } from '../manifests/routes.ts';
@@ -49,60 +49,54 @@ export const table10kScenario: Scenario = {
   title: `${tableSize.ingresses.toLocaleString('en')}-Ingress table`,
   runsPerRound: 3,
   async run(context) {
-    const cleanup = new Cleanup();
-    try {
-      const big = await startOn(context, cleanup, 0, 'table', table10k(context.pods));
-      const size = (await stat(join(big.dir, 'routes.yaml'))).size / 2 ** 20;
-      const installed = await big.sluice.logs.next('routing table installed');
-      const firstUpdate = await big.sluice.logs.next('manifest: update');
-      const idleRss = await rssMiB(big.sluice.pid);
-      context.progress(`10k table: ready ${big.sluice.readyAt - big.sluice.spawnedAt} ms after spawn, ${idleRss.toFixed(0)} MiB idle`);
-      const compiled = await measureCompile(big.dir, context.options.quick ? 1 : 5);
-      const small = await startOn(context, cleanup, 1, 'one-route', sharedRoutes(context.pods));
+    const { cleanup } = context;
+    const big = await startOn(context, cleanup, 0, 'table', table10k(context.pods));
+    const size = (await stat(join(big.dir, 'routes.yaml'))).size / 2 ** 20;
+    const installed = await big.sluice.logs.next('routing table installed');
+    const firstUpdate = await big.sluice.logs.next('manifest: update');
+    const idleRss = await rssMiB(big.sluice.pid);
+    context.progress(`10k table: ready ${big.sluice.readyAt - big.sluice.spawnedAt} ms after spawn, ${idleRss.toFixed(0)} MiB idle`);
+    const compiled = await measureCompile(big.dir, context.options.quick ? 1 : 5);
+    const small = await startOn(context, cleanup, 1, 'one-route', sharedRoutes(context.pods));
 
-      const rows = await runInterleaved(
-        [
-          { name: '1 route', pid: small.sluice.pid, load: (durationS) => runAutocannon({ url: small.sluice.url + '/', host: hosts.plain, connections: context.options.connections, durationS }) },
-          { name: '10k table', pid: big.sluice.pid, load: (durationS) => runAutocannon({ url: big.sluice.url + '/', host: hosts.plain, requests: tableRequests(), connections: context.options.connections, durationS }) },
-          { name: '10k table, one Service', pid: big.sluice.pid, load: (durationS) => runAutocannon({ url: big.sluice.url + '/', host: hosts.plain, requests: oneServiceRequests(), connections: context.options.connections, durationS }) },
-        ],
-        context,
-      );
+    const rows = await runInterleaved(
+      [
+        { name: '1 route', pid: small.sluice.pid, load: (durationS) => runAutocannon({ url: small.sluice.url + '/', host: hosts.plain, connections: context.options.connections, durationS }) },
+        { name: '10k table', pid: big.sluice.pid, load: (durationS) => runAutocannon({ url: big.sluice.url + '/', host: hosts.plain, requests: tableRequests(), connections: context.options.connections, durationS }) },
+        { name: '10k table, one Service', pid: big.sluice.pid, load: (durationS) => runAutocannon({ url: big.sluice.url + '/', host: hosts.plain, requests: oneServiceRequests(), connections: context.options.connections, durationS }) },
+      ],
+      context,
+    );
 
-      const samples = context.options.changeSamples;
-      context.progress(`change latency: ${samples} samples each`);
-      const [bigFiles, smallFiles] = [fileChanges(big.dir, context.pods), fileChanges(small.dir, context.pods)];
-      const facts: Fact[] = [
-        { label: 'compile() of the table (in the bench process)', unit: 'ms', samples: compiled.compileMs, kind: 'spread' },
-        { label: 'source update → routing table installed, at start (Sluice log)', unit: 'ms', samples: [installed.time - firstUpdate.time], kind: 'spread' },
-        { label: 'spawn → routing table installed (read + parse + compile)', unit: 'ms', samples: [installed.time - big.sluice.spawnedAt], kind: 'spread' },
-        { label: 'manifest load in the bench process (read + parse + validate)', unit: 'ms', samples: [compiled.loadMs], kind: 'spread' },
-        { label: 'RSS idle after start, 10k table', unit: 'MiB', samples: [idleRss], kind: 'spread' },
-        ...changeFacts('Ingress change, 10k table', bigFiles, await ingressChangeLatency(big.sluice, bigFiles, samples)),
-        ...changeFacts('EndpointSlice change, 10k table', bigFiles, await endpointChangeLatency(big.sluice, bigFiles, context.pods, samples)),
-        ...changeFacts('Ingress change, 1 route', smallFiles, await ingressChangeLatency(small.sluice, smallFiles, samples)),
-        ...changeFacts('EndpointSlice change, 1 route', smallFiles, await endpointChangeLatency(small.sluice, smallFiles, context.pods, samples)),
-        ...(await perWorkerRss(context, cleanup, big.dir, idleRss)),
-      ];
-      return {
-        id: 'table10k',
-        title: this.title,
-        method: `${tableSize.ingresses} Ingresses, ${tableSize.paths} paths (Prefix and Exact), ${tableSize.hosts} hosts, ${tableSize.services} Services with EndpointSlices, ` +
-          `generated as one ${size.toFixed(1)} MiB YAML manifest (bench/manifests/table10k.ts) next to two small files the change measurements replace. ` +
-          `Throughput: autocannon, ${context.options.connections} connections; the "10k table" row cycles over ${tableRequests().length} requests spread across the table's hosts, path types and Services; ` +
-          `"one Service" cycles over ${oneServiceRequests().length} requests to hosts spread across the table that share one Service (the lookup cost without the cost of many upstream pools); ` +
-          'the 1-route row is a second Sluice on the shared route set. Change latency: the bench replaces one file and polls every 1 ms until the change answers ' +
-          '(a new Ingress host: 404 → 200; an EndpointSlice: the X-Pod header of the answer names the new pod); "source update" is the time of Sluice\'s ' +
-          "'manifest: update' log line, i.e. after the debounce (an isolated change: 10 ms after its file event) and the re-read of every file. " +
-          (canPin ? 'Both Sluice processes on CPU 1; autocannon, pods and the bench on CPU 0.' : 'Not pinned.'),
-        unit: 'req/s',
-        rows,
-        ratioTo: ['1 route'],
-        facts,
-        notes: [`compile() reported ${compiled.diagnostics} diagnostics for the table (expected 0).`],
-      };
-    } finally {
-      await cleanup.run();
-    }
+    const samples = context.options.changeSamples;
+    context.progress(`change latency: ${samples} samples each`);
+    const [bigFiles, smallFiles] = [fileChanges(big.dir, context.pods), fileChanges(small.dir, context.pods)];
+    const facts: Fact[] = [
+      { label: 'compile() of the table (in the bench process)', unit: 'ms', samples: compiled.compileMs, kind: 'spread' },
+      { label: 'source update → routing table installed, at start (Sluice log)', unit: 'ms', samples: [installed.time - firstUpdate.time], kind: 'spread' },
+      { label: 'spawn → routing table installed (read + parse + compile)', unit: 'ms', samples: [installed.time - big.sluice.spawnedAt], kind: 'spread' },
+      { label: 'manifest load in the bench process (read + parse + validate)', unit: 'ms', samples: [compiled.loadMs], kind: 'spread' },
+      { label: 'RSS idle after start, 10k table', unit: 'MiB', samples: [idleRss], kind: 'spread' },
+      ...changeFacts('Ingress change, 10k table', bigFiles, await ingressChangeLatency(big.sluice, bigFiles, samples)),
+      ...changeFacts('EndpointSlice change, 10k table', bigFiles, await endpointChangeLatency(big.sluice, bigFiles, context.pods, samples)),
+      ...changeFacts('Ingress change, 1 route', smallFiles, await ingressChangeLatency(small.sluice, smallFiles, samples)),
+      ...changeFacts('EndpointSlice change, 1 route', smallFiles, await endpointChangeLatency(small.sluice, smallFiles, context.pods, samples)),
+      ...(await perWorkerRss(context, cleanup, big.dir, idleRss)),
+    ];
+    return {
+      method: `${tableSize.ingresses} Ingresses, ${tableSize.paths} paths (Prefix and Exact), ${tableSize.hosts} hosts, ${tableSize.services} Services with EndpointSlices, ` +
+        `generated as one ${size.toFixed(1)} MiB YAML manifest (bench/manifests/table10k.ts) next to two small files the change measurements replace. ` +
+        `Throughput: autocannon, ${context.options.connections} connections; the "10k table" row cycles over ${tableRequests().length} requests spread across the table's hosts, path types and Services; ` +
+        `"one Service" cycles over ${oneServiceRequests().length} requests to hosts spread across the table that share one Service (the lookup cost without the cost of many upstream pools); ` +
+        'the 1-route row is a second Sluice on the shared route set. Change latency: the bench replaces one file and polls every 1 ms until the change answers ' +
+        '(a new Ingress host: 404 → 200; an EndpointSlice: the X-Pod header of the answer names the new pod); "source update" is the time of Sluice\'s ' +
+        "'manifest: update' log line, i.e. after the debounce (an isolated change: 10 ms after its file event) and the re-read of every file. " +
+        (canPin ? 'Both Sluice processes on CPU 1; autocannon, pods and the bench on CPU 0.' : 'Not pinned.'),
+      unit: 'req/s',
+      rows,
+      ratioTo: ['1 route'],
+      facts,
+      notes: [`compile() reported ${compiled.diagnostics} diagnostics for the table (expected 0).`],
+    };
   },
 };
