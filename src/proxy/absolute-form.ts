@@ -9,6 +9,7 @@
 // pages, metrics and the access log then all see the one virtual host, with no second code path. Anything else
 // that does not start with '/' is left alone and answered 400 by routing (route-request.ts).
 import type { IncomingMessage } from 'node:http';
+import { rawHeaderIndex } from './headers/raw-header.ts';
 
 // scheme "://" authority (no userinfo: nginx refuses it too) then the rest: path, query (a fragment is never sent).
 const absoluteForm = /^https?:\/\/([^/?#@\s]+)([/?][^#]*)?$/i;
@@ -23,12 +24,8 @@ export function adoptAbsoluteForm(req: IncomingMessage): void {
   const match = absoluteForm.exec(target);
   if (match === null) return;
   const raw = req.rawHeaders;
-  let hostAt = -1;
-  for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i]!.length !== 4 || raw[i]!.toLowerCase() !== 'host') continue;
-    if (hostAt !== -1) return;
-    hostAt = i;
-  }
+  const hostAt = rawHeaderIndex(raw, 'host');
+  if (hostAt !== -1 && rawHeaderIndex(raw, 'host', hostAt + 2) !== -1) return;
   const authority = match[1]!;
   const rest = match[2] ?? '';
   req.url = rest.startsWith('/') ? rest : `/${rest}`;
