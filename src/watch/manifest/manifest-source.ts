@@ -259,8 +259,9 @@ export class ManifestSource {
       if (previous?.digest === undefined && previous?.diagnostics[0]?.message === diagnostic.message) return previous;
       return { digest: undefined, objects: previous?.objects ?? [], diagnostics: [diagnostic] };
     }
-    if (previous !== undefined && previous.digest === textDigest(text)) return previous;
-    return parseManifestFile(file, text, previous, this.#logger, { configMap: this.#configMap });
+    const digest = textDigest(text);
+    if (previous !== undefined && previous.digest === digest) return previous;
+    return parseManifestFile(file, text, previous, this.#logger, { configMap: this.#configMap }, digest);
   }
 
   #logChanges(update: SourceUpdate): void {

@@ -41,9 +41,10 @@ export function parseManifestFile(
   previous: FileState | undefined,
   logger: Logger,
   options: NormalizeOptions = {},
+  /** textDigest(text), when the caller has it already (it hashed the text to compare it with `previous`). */
+  digest = textDigest(text),
 ): FileState {
   const parsed = parseDocuments(file, text);
-  const digest = textDigest(text);
   if ('errors' in parsed) return { digest, objects: previous?.objects ?? [], diagnostics: parsed.errors };
   const objects: FileObject[] = [];
   const diagnostics: Diagnostic[] = [];
