@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareNames, formatRef } from '../src/model/index.ts';
+import { compactList, compareNames, formatRef, sharedIfEmptyList } from '../src/model/index.ts';
 
 describe('formatRef', () => {
   it('names namespaced and cluster-scoped objects', () => {
@@ -24,5 +24,22 @@ describe('compareNames (the order of every list in a SourceUpdate)', () => {
       { namespace: 'a-b', name: 'x' },
     ]);
     expect(compareNames({ namespace: 'a', name: 'x' }, { namespace: 'a', name: 'x' })).toBe(0);
+  });
+});
+
+describe('compactList (a kept list without spare slots)', () => {
+  it('copies the items into a new list, in order', () => {
+    const grown: number[] = [];
+    grown.push(1, 2, 3);
+    const kept = compactList(grown);
+    expect(kept).toEqual([1, 2, 3]);
+    expect(kept).not.toBe(grown);
+  });
+
+  it('gives every empty list the one shared, frozen empty list', () => {
+    const a = compactList<string>([]);
+    expect(a).toBe(compactList<number>([]));
+    expect(a).toBe(sharedIfEmptyList([]));
+    expect(Object.isFrozen(a)).toBe(true);
   });
 });

@@ -6,3 +6,4 @@ export * from './route-table.ts';
 export * from './config.ts';
 export * from './shared-backends.ts';
 export * from './shared-values.ts';
+export * from './compact-list.ts';

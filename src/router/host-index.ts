@@ -82,7 +82,10 @@ export class HostIndex {
         this.#results.delete(host);
         continue;
       }
-      const result = compileHost(host, members);
+      // splice() leaves a list its spare slots (model/compact-list.ts): the host keeps an exact copy.
+      const kept = members.slice();
+      this.#members.set(host, kept);
+      const result = compileHost(host, kept);
       this.compiledHosts++;
       this.#results.set(host, result);
       this.#remember(host, result);

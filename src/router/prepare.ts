@@ -1,5 +1,5 @@
 import type { CompileOptions, Diagnostic, HTTPIngressPath, Ingress, IngressBackend, ObjectRef, PathType } from '../model/index.ts';
-import { refOf } from '../model/index.ts';
+import { compactList, refOf } from '../model/index.ts';
 import { readAnnotations, type IngressAnnotations } from './annotations/read-annotations.ts';
 import { diagnose } from './diagnostics.ts';
 import { joined } from './joined.ts';
@@ -77,7 +77,7 @@ export function prepareIngress(ingress: Ingress, options: CompileOptions, diagno
   });
   const tlsHosts = ingress.spec.tls.length === 0 ? noTlsHosts : new Set(ingress.spec.tls.flatMap((tls) => tls.hosts.map((host) => host.toLowerCase())));
   const { values: annotations, denied } = reading;
-  return { ingress, ref, rules, hasRules: ingress.spec.rules.length > 0, annotations, denied, tlsHosts };
+  return { ingress, ref, rules: compactList(rules), hasRules: ingress.spec.rules.length > 0, annotations, denied, tlsHosts };
 }
 
 function preparePaths(

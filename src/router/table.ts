@@ -1,5 +1,5 @@
 import type { BackendTarget, GlobalSettings, PathMatching, Route, RouteTable } from '../model/index.ts';
-import { defaultGlobalSettings } from '../model/index.ts';
+import { compactList, defaultGlobalSettings } from '../model/index.ts';
 import { compareStrings } from './diagnostics.ts';
 import { LayeredMap } from './layered-map.ts';
 import { matchesEverything, selectRoute, type PathMatcher, type ServerRoutes } from './path-match.ts';
@@ -125,7 +125,7 @@ export function compileServer(draft: ServerDraft, pathMatching: PathMatching): C
   const exactRoutes = [...draft.exact.values()].sort(compareExactRoutes);
   const ordered = [...draft.matchers].sort(compareMatchers);
   const roots = ordered.filter(matchesEverything);
-  const matchers: readonly PathMatcher[] = Object.freeze(ordered.filter((matcher) => !matchesEverything(matcher)));
+  const matchers = Object.freeze(compactList(ordered.filter((matcher) => !matchesEverything(matcher))));
   // A rule for `/` replaces the fallback, as ingress-nginx replaces the IsDefBackend location (getBackendServers).
   const fallback = roots[0]?.route ?? draft.fallback;
   const pathRoutes = [...exactRoutes, ...ordered.map((matcher) => matcher.route)];
@@ -147,6 +147,6 @@ export function compileServer(draft: ServerDraft, pathMatching: PathMatching): C
     slashRedirects: redirects,
     matchers,
     fallback,
-    routes: Object.freeze(routes),
+    routes: Object.freeze(compactList(routes)),
   });
 }
