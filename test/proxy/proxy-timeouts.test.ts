@@ -11,6 +11,7 @@ import { defaultGlobalSettings, type Route, type RouteFeatures } from '../../src
 import { upstreamEndpoint } from '../../src/proxy/index.ts';
 import { ownConnectTimeoutOf } from '../../src/proxy/route-timeouts.ts';
 import { UpstreamPools } from '../../src/proxy/upstream/upstream-pools.ts';
+import { getThrough } from './helpers/pool-get.ts';
 import { startBlackhole } from './helpers/blackhole.ts';
 import { echoed, send, startGateway, type Gateway, type GatewayOptions } from './helpers/gateway.ts';
 import { backend, slice } from './helpers/objects.ts';
@@ -317,7 +318,7 @@ describe('per-Ingress proxy-connect-timeout (pools of their own per value; tunne
     expect([pools.get(endpoint, null), pools.get(endpoint, 300), pools.size]).toEqual([shared, own, 2]);
     expect(own).not.toBe(shared);
     const started = Date.now();
-    await expect(own.request({ path: '/', method: 'GET' })).rejects.toMatchObject({ code: 'UND_ERR_CONNECT_TIMEOUT' });
+    await expect(getThrough(own)).rejects.toMatchObject({ code: 'UND_ERR_CONNECT_TIMEOUT' });
     expect(Date.now() - started).toBeLessThan(5000); // the shared pools would wait 30 s
     pools.retain(new Set());
     expect(pools.size).toBe(0);

@@ -15,11 +15,16 @@ await import(process.argv[1]);
 console.log(JSON.stringify(loaded));
 `;
 
-/** The packages (node_modules directories) in the module graph of `entry`. */
-async function packagesLoadedBy(entry: string): Promise<Set<string>> {
+/** The URLs of every module in the module graph of `entry`. */
+async function modulesLoadedBy(entry: string): Promise<string[]> {
   const url = new URL(entry, import.meta.url).href;
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', recorder, url]);
-  const urls = JSON.parse(stdout) as string[];
+  return JSON.parse(stdout) as string[];
+}
+
+/** The packages (node_modules directories) in the module graph of `entry`. */
+async function packagesLoadedBy(entry: string): Promise<Set<string>> {
+  const urls = await modulesLoadedBy(entry);
   return new Set(urls.flatMap((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1] ?? []));
 }
 
@@ -34,5 +39,12 @@ describe('module graphs of the long-lived threads', () => {
     const packages = await packagesLoadedBy('../../src/workers/data-plane.ts');
     expect(packages).toContain('undici');
     for (const absent of ['selfsigned', '@peculiar/x509', '@kubernetes/client-node', 'ioredis', 'yaml']) expect(packages).not.toContain(absent);
+  });
+
+  it("a data-plane worker loads undici's pool and connector, not the rest of undici (upstream-pools.ts)", async () => {
+    const undici = (await modulesLoadedBy('../../src/workers/data-plane.ts')).flatMap((u) => /\/node_modules\/undici\/(.*)$/.exec(u)?.[1] ?? []);
+    expect(undici).toContain('lib/dispatcher/pool.js');
+    expect(undici).toContain('lib/core/connect.js');
+    for (const absent of ['index.js', 'lib/web/fetch/index.js', 'lib/mock/mock-agent.js', 'lib/api/index.js', 'lib/interceptor/cache.js']) expect(undici).not.toContain(absent);
   });
 });
