@@ -17,7 +17,8 @@ COPY package.json ./
 COPY bin ./bin
 COPY src ./src
 # Node's compile cache (bin/sluice.mjs): the only thing written at run time, into the emptyDir the DaemonSet mounts
-# at /tmp (the root filesystem is read-only); without it the cache is simply off.
+# at /tmp (the root filesystem is read-only) and its init container fills (bin/warm-compile-cache.mjs); without it
+# the cache is simply off.
 ENV NODE_COMPILE_CACHE=/tmp/node-compile-cache
 # glibc's malloc may create up to 8 arenas per core (a thread that finds the arenas busy gets a new one), each
 # keeping freed memory of its own; 2 serve the primary and the worker threads. Measured, `--workers 1`, one route, wrk 50 connections, 9 fresh processes each, medians: peak RSS

@@ -3,9 +3,10 @@
 // instantiates a WebAssembly transformer in every thread that loads a .ts file, ≈27 MiB of RSS each. With Node's
 // compile cache on, a restart reads the stripped code (and V8's code cache) back from disk and never loads the
 // transformer, in the primary or in the worker threads (which inherit NODE_COMPILE_CACHE). Measured, idle, file
-// mode: 2 workers 223 → 174 MiB, 1 worker 175 → 142 MiB. The first start in a fresh directory fills the cache;
-// an unwritable directory only turns the cache off. The DaemonSet gives it an emptyDir, which outlives container
-// restarts.
+// mode: 2 workers 223 → 174 MiB, 1 worker 175 → 142 MiB (measured again after later memory work: 1 worker 112 → 97,
+// 2 workers 128 → 116). A start in an empty directory fills the cache; an unwritable directory only turns the
+// cache off. The DaemonSet gives it an emptyDir, which outlives container restarts, and fills it before the first
+// start with bin/warm-compile-cache.mjs (an init container).
 //
 // V8's memory reducer is off, for every thread (set before any worker's heap exists, and before the compile cache
 // is opened: V8's flags are part of its key). After a quiet spell it collects an idle heap and lowers the old
@@ -26,4 +27,5 @@ import { setFlagsFromString } from 'node:v8';
 setFlagsFromString('--no-memory-reducer');
 const cache = enableCompileCache(process.env['NODE_COMPILE_CACHE']);
 if (cache.directory !== undefined) process.env['NODE_COMPILE_CACHE'] = cache.directory;
-await import('../src/cli.ts');
+const { runCli } = await import('../src/cli.ts');
+await runCli(process.argv.slice(2));

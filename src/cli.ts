@@ -1,42 +1,44 @@
-#!/usr/bin/env node
 // The `sluice` command: parse flags (usage errors exit 2 before anything listens), start the gateway, and turn
-// SIGTERM/SIGINT into a graceful shutdown.
+// SIGTERM/SIGINT into a graceful shutdown. Run by bin/sluice.mjs; importing this module does nothing by itself
+// (bin/warm-compile-cache.mjs imports every module of src/).
 import { pino } from 'pino';
 import { parseArgs } from './cli/options.ts';
 import { startGateway } from './main.ts';
 
-const parsed = parseArgs(process.argv.slice(2));
-if (parsed.kind === 'exit') {
-  (parsed.code === 0 ? process.stdout : process.stderr).write(parsed.output.trimEnd() + '\n');
-  process.exit(parsed.code);
-}
+export async function runCli(argv: readonly string[]): Promise<void> {
+  const parsed = parseArgs(argv);
+  if (parsed.kind === 'exit') {
+    (parsed.code === 0 ? process.stdout : process.stderr).write(parsed.output.trimEnd() + '\n');
+    process.exit(parsed.code);
+  }
 
-const { config } = parsed;
-const logger = pino({ level: config.logLevel, base: undefined });
+  const { config } = parsed;
+  const logger = pino({ level: config.logLevel, base: undefined });
 
-// A bug that escapes every handler leaves state we cannot reason about: log it and exit non-zero so the
-// orchestrator restarts a clean process. Bad input is handled where it arrives and never gets here.
-process.on('uncaughtException', (error) => {
-  logger.fatal({ err: error }, 'uncaught exception; exiting');
-  process.exit(1);
-});
-process.on('unhandledRejection', (reason) => {
-  logger.fatal({ err: reason }, 'unhandled promise rejection; exiting');
-  process.exit(1);
-});
+  // A bug that escapes every handler leaves state we cannot reason about: log it and exit non-zero so the
+  // orchestrator restarts a clean process. Bad input is handled where it arrives and never gets here.
+  process.on('uncaughtException', (error) => {
+    logger.fatal({ err: error }, 'uncaught exception; exiting');
+    process.exit(1);
+  });
+  process.on('unhandledRejection', (reason) => {
+    logger.fatal({ err: reason }, 'unhandled promise rejection; exiting');
+    process.exit(1);
+  });
 
-try {
-  const gateway = await startGateway(config, logger);
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal, delayMs: config.shutdownDelayMs, graceMs: config.shutdownGraceMs }, 'shutting down');
-    void gateway.shutdown(config.shutdownDelayMs, config.shutdownGraceMs).then(() => process.exit(0));
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-} catch (error: unknown) {
-  logger.fatal({ err: error }, 'cannot start');
-  process.exit(1);
+  try {
+    const gateway = await startGateway(config, logger);
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal, delayMs: config.shutdownDelayMs, graceMs: config.shutdownGraceMs }, 'shutting down');
+      void gateway.shutdown(config.shutdownDelayMs, config.shutdownGraceMs).then(() => process.exit(0));
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  } catch (error: unknown) {
+    logger.fatal({ err: error }, 'cannot start');
+    process.exit(1);
+  }
 }

@@ -42,6 +42,22 @@ describe('Dockerfile', () => {
     expect(ds.spec.template.spec.containers[0]!.image.split(':')[0]).toBe(kustomization.images[0]!.name);
   });
 
+  // The init container fills the compile cache the main container reads: same image, same node flags (V8's flags
+  // key the cache), the same volume at the cache's place (bin/warm-compile-cache.mjs; test/e2e/compile-cache).
+  it("the DaemonSet's init container warms the compile cache where the image's NODE_COMPILE_CACHE points", async () => {
+    type Container = { image: string; command?: string[]; volumeMounts: Array<{ name: string; mountPath: string }>; securityContext: unknown };
+    const ds = parse(await readFile(join(root, 'deploy/daemonset.yaml'), 'utf8')) as { spec: { template: { spec: { initContainers: Container[]; containers: Container[] } } } };
+    const [warm] = ds.spec.template.spec.initContainers;
+    const main = ds.spec.template.spec.containers[0]!;
+    expect(warm!.image).toBe(main.image);
+    expect(warm!.command).toEqual(['node', ...deployedNodeFlags, 'bin/warm-compile-cache.mjs']);
+    expect(warm!.volumeMounts).toEqual(main.volumeMounts);
+    expect(warm!.securityContext).toEqual(main.securityContext);
+    const cacheDir = instructions.find((l) => l.startsWith('ENV NODE_COMPILE_CACHE='))!.split('=')[1]!;
+    expect(main.volumeMounts.some((mount) => cacheDir.startsWith(`${mount.mountPath}/`))).toBe(true);
+    expect(instructions).toContain('COPY bin ./bin');
+  });
+
   // glibc reads it only when the process starts: the image's environment is the place (Dockerfile's comment).
   // The bench runs Sluice with the same environment (bench/targets/sluice.ts), so its figures are the image's.
   it('sets the glibc malloc environment the bench measures, in the runtime stage', () => {

@@ -24,8 +24,9 @@ export class GatewayProcess {
   private readonly waiters = new Set<Waiter>();
   private readonly exited: Promise<number | null>;
 
-  constructor(args: readonly string[]) {
-    this.child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  /** `env`: variables set for the gateway on top of this process's environment. */
+  constructor(args: readonly string[], env: Readonly<Record<string, string>> = {}) {
+    this.child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     createInterface({ input: this.child.stdout! }).on('line', (text) => this.onLine(text));
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
@@ -102,12 +103,15 @@ export class GatewayProcess {
 }
 
 /** Starts the gateway on ephemeral ports and resolves once it serves traffic. */
-export async function startGateway(args: readonly string[]): Promise<{ gateway: GatewayProcess; http: string; status: string }> {
+export async function startGateway(
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<{ gateway: GatewayProcess; http: string; status: string }> {
   const gateway = new GatewayProcess([
     '--http-port', '0', '--https-port', '0', '--status-port', '0', '--bind-address', '127.0.0.1', '--log-level', 'debug',
     // Tests stop gateways with SIGTERM; a production-sized delay would only slow them (test/e2e/shutdown tests it).
     '--shutdown-delay', '0', ...args,
-  ]);
+  ], env);
   const [httpPort, statusPort] = await Promise.all([gateway.listening('http'), gateway.listening('status')]);
   return { gateway, http: `http://127.0.0.1:${httpPort}`, status: `http://127.0.0.1:${statusPort}` };
 }
