@@ -120,6 +120,12 @@ function isWildcardLabel(host: string, end: number): boolean {
   return true;
 }
 
+/**
+ * Shared by every host without an Exact path (most Ingresses use Prefix): an empty Map is ≈185 bytes, ≈0.9 MB per
+ * thread for 5 000 such hosts. Never written: a compiled server's Maps are read-only (path-match.ts).
+ */
+const noExactRoutes: ReadonlyMap<string, Route> = new Map();
+
 /** A filled-in server draft → its frozen lookup structure. */
 export function compileServer(draft: ServerDraft, pathMatching: PathMatching): CompiledServer {
   const exactRoutes = [...draft.exact.values()].sort(compareExactRoutes);
@@ -143,7 +149,7 @@ export function compileServer(draft: ServerDraft, pathMatching: PathMatching): C
     host: draft.host,
     regex: draft.regex,
     rootRedirect,
-    exact: new Map(exactRoutes.map((route) => [route.path, route])),
+    exact: exactRoutes.length === 0 ? noExactRoutes : new Map(exactRoutes.map((route) => [route.path, route])),
     slashRedirects: redirects,
     matchers,
     fallback,

@@ -40,4 +40,17 @@ describe('objects compile shares', () => {
     const { diagnostics } = compile(snapshotOf([ingress({ name: 'i', rules: [{ host: 'b.test', paths }] })]), defaultCompileOptions);
     expect(diagnostics.map((d) => `${d.reason} ${d.field}`)).toEqual(['InvalidPath spec.rules[0].http.paths[0].path', 'PathConflict spec.rules[0].http.paths[2].path']);
   });
+
+  it('gives every host without an Exact path the same empty exact-path map; a host with one its own', () => {
+    const items = ['a.test', 'b.test', 'c.test'].map((host, i) =>
+      ingress({ name: `i${i}`, rules: [{ host, paths: [{ path: '/x', pathType: i === 2 ? 'Exact' : 'Prefix', service: 'web' }] }] }),
+    );
+    const { table } = compile(snapshotOf(items), defaultCompileOptions);
+    const [a, b, c] = ['a.test', 'b.test', 'c.test'].map((host) => table.serverFor(host).exact);
+    expect(a!.size).toBe(0);
+    expect(a).toBe(b);
+    expect(c).not.toBe(a);
+    expect(table.lookup('c.test', '/x').path).toBe('/x');
+    expect(table.lookup('a.test', '/x/y').path).toBe('/x');
+  });
 });
