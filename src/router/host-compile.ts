@@ -1,4 +1,4 @@
-import type { BackendTarget, CompileOptions, Diagnostic, ObjectRef, RateLimit, Service } from '../model/index.ts';
+import { sharedIfEmptyList, type BackendTarget, type CompileOptions, type Diagnostic, type ObjectRef, type RateLimit, type Service } from '../model/index.ts';
 import { BackendResolver, type TargetRegistry } from './backend.ts';
 import { hasTls, markRegexHost } from './host-modes.ts';
 import { attachFallbackFeatures } from './host-routes.ts';
@@ -27,12 +27,8 @@ export interface CompiledHost {
 
 // Arrays, not the resolver's Maps: the host index keeps one CompiledHost per host, and a Map of one or two entries
 // is ≈180 bytes against ≈50 for the array. With bench/'s 5 000 hosts: ≈1.3 MB per thread, in the primary and in
-// each worker. Hosts with no diagnostics share one empty list.
-const none: readonly never[] = Object.freeze([]);
-
-function listOf<T>(values: Iterable<T>, size: number): readonly T[] {
-  return size === 0 ? none : [...values];
-}
+// each worker. Hosts with no diagnostics share one empty list (model/shared-values.ts). A spread of a Map's
+// keys or values is exactly as long as the Map (no spare slots, unlike push: model/compact-list.ts).
 
 /** Shared by every host of one compile. */
 export interface HostCompileContext {
@@ -67,8 +63,8 @@ export function compileHost(host: string, members: readonly PreparedIngress[], c
   return {
     server: compileServer(server, ctx.options.pathMatching),
     wwwRedirect: server.wwwRedirect,
-    diagnostics: diagnostics.length === 0 ? none : diagnostics,
-    backends: listOf(resolver.backends.values(), resolver.backends.size),
-    reads: listOf(resolver.reads.keys(), resolver.reads.size),
+    diagnostics: sharedIfEmptyList(diagnostics),
+    backends: sharedIfEmptyList([...resolver.backends.values()]),
+    reads: sharedIfEmptyList([...resolver.reads.keys()]),
   };
 }
