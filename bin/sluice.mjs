@@ -21,11 +21,9 @@
 // included), 30 ms of CPU with one route and ≈120 ms with the 10k table, on the cores the workers serve on
 // (--trace-gc, under load). So the image starts `node --no-memory-reducer bin/sluice.mjs` (Dockerfile), as do the
 // bench and `npm run demo`; the start-up collection gives the primary's free pages back instead (settle-heap.ts).
-import { enableCompileCache } from 'node:module';
-import { setFlagsFromString } from 'node:v8';
+//
+// Both are set by node-setup.mjs, which bin/warm-compile-cache.mjs shares.
+import './node-setup.mjs';
 
-setFlagsFromString('--no-memory-reducer');
-const cache = enableCompileCache(process.env['NODE_COMPILE_CACHE']);
-if (cache.directory !== undefined) process.env['NODE_COMPILE_CACHE'] = cache.directory;
 const { runCli } = await import('../src/cli.ts');
 await runCli(process.argv.slice(2));

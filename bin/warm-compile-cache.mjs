@@ -10,10 +10,9 @@
 // Run as Sluice runs (`node --no-memory-reducer`): V8's flags are part of the cache's key. Modules are imported,
 // not run as entry points: importing src/cli.ts or the threads' entry modules (src/workers/worker-main.ts,
 // src/tls/fake-certificate-thread.ts) starts nothing.
-import { enableCompileCache, flushCompileCache } from 'node:module';
+import { flushCompileCache } from 'node:module';
 import { readdir } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
 import { isMainThread, Worker } from 'node:worker_threads';
 
 const src = fileURLToPath(new URL('../src/', import.meta.url));
@@ -25,13 +24,11 @@ async function importAll() {
 
 if (isMainThread) {
   // As bin/sluice.mjs: the same flags, and the cache directory handed to the threads it starts.
-  setFlagsFromString('--no-memory-reducer');
-  const cache = enableCompileCache(process.env['NODE_COMPILE_CACHE']);
+  const { compileCache: cache } = await import('./node-setup.mjs');
   if (cache.directory === undefined) {
-    process.stderr.write(`warm-compile-cache: no compile cache (${cache.message ?? 'NODE_COMPILE_CACHE is not set'})\n`);
+    process.stderr.write(`warm-compile-cache: no compile cache (${cache.message ?? 'unknown reason'})\n`);
     process.exit(1);
   }
-  process.env['NODE_COMPILE_CACHE'] = cache.directory;
   await importAll();
   // The data-plane threads key their cache by the V8 flags in force when they start, which include those the
   // modules above set (src/router/regex/engine.ts): a directory of their own, filled by a thread started now.
