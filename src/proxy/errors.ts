@@ -90,13 +90,10 @@ export function statusFor(kind: ProxyErrorKind): number {
   return statusOf[kind];
 }
 
-/** Undici / socket error codes → catalogue kind, for errors that happen before any response byte. */
+/** Upstream (upstream/, upgrade/tunnel.ts) and socket error codes → catalogue kind. */
 export function classifyUpstreamError(error: unknown): ProxyErrorKind {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string') {
-    // undici's HTTPParserError has no code when llhttp gives none (e.g. a reply not starting with "HTTP/").
-    return (error as { name?: unknown } | null)?.name === 'HTTPParserError' ? 'upstream-bad-response' : 'internal';
-  }
+  if (typeof code !== 'string') return 'internal';
   switch (code) {
     case 'ECONNREFUSED':
     case 'ECONNRESET':
@@ -104,31 +101,26 @@ export function classifyUpstreamError(error: unknown): ProxyErrorKind {
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
     case 'EADDRNOTAVAIL':
-    case 'UND_ERR_SOCKET': // "other side closed" on a reused keep-alive connection
-    case 'UND_ERR_CLOSED': // the pool closed under us (endpoint removed between retries)
-    case 'UND_ERR_DESTROYED':
+    case 'SLUICE_UPSTREAM_CLOSED': // the pod closed the connection before its answer (a reused keep-alive one too)
+    case 'SLUICE_POOL_CLOSED': // the endpoint was removed between attempts, or the pool closed under the request
       return 'upstream-refused';
-    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'SLUICE_CONNECT_TIMEOUT':
     case 'ETIMEDOUT':
       return 'upstream-connect-timeout';
     case 'SLUICE_READ_TIMEOUT': // forward/read-deadlines.ts: nothing from the pod for proxy-read-timeout
-    case 'UND_ERR_HEADERS_TIMEOUT':
-    case 'UND_ERR_BODY_TIMEOUT':
       return 'upstream-read-timeout';
     case 'SLUICE_SEND_TIMEOUT': // forward/exchange.ts: the pod took no more of the request for proxy-send-timeout
       return 'upstream-send-timeout';
-    case 'UND_ERR_HEADERS_OVERFLOW':
-    case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
-    case 'UND_ERR_INFO':
+    case 'SLUICE_BAD_RESPONSE': // an answer out of turn, an unasked upgrade, headers node:http refuses to relay
       return 'upstream-bad-response';
-    // undici validates what we hand it; everything it can reject comes from the client's request line and
-    // headers (Node's parser is more lenient about a few of them), so the client gets the 400.
     case 'SLUICE_BODY_TOO_LARGE': // forward/request-body.ts counted past proxy-body-size
       return 'body-too-large';
-    case 'UND_ERR_INVALID_ARG':
-    case 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH':
+    // upstream/request-head.ts refuses a header or target it cannot send; everything it checks comes from the
+    // client's request (node:http's parser is more lenient about a few characters), so the client gets the 400.
+    case 'SLUICE_INVALID_REQUEST':
       return 'bad-request';
     default:
+      // llhttp's errors for what the pod sent (HPE_INVALID_CONSTANT, HPE_HEADER_OVERFLOW, HPE_INVALID_EOF_STATE…).
       return code.startsWith('HPE_') ? 'upstream-bad-response' : 'internal';
   }
 }

@@ -210,7 +210,7 @@ describe('settings follow the table: a swap applies to the next request, without
     const pool = pools.get(upstreamEndpoint(hole.ip, hole.port)); // built while the setting said 30 s
     connectTimeoutMs = 300;
     const started = Date.now();
-    await expect(getThrough(pool)).rejects.toMatchObject({ code: 'UND_ERR_CONNECT_TIMEOUT' });
+    await expect(getThrough(pool)).rejects.toMatchObject({ code: 'SLUICE_CONNECT_TIMEOUT' });
     expect(Date.now() - started).toBeLessThan(5000);
     expect(pools.get(upstreamEndpoint(hole.ip, hole.port))).toBe(pool); // the same pool: nothing was replaced
   });

@@ -318,7 +318,7 @@ describe('per-Ingress proxy-connect-timeout (pools of their own per value; tunne
     expect([pools.get(endpoint, null), pools.get(endpoint, 300), pools.size]).toEqual([shared, own, 2]);
     expect(own).not.toBe(shared);
     const started = Date.now();
-    await expect(getThrough(own)).rejects.toMatchObject({ code: 'UND_ERR_CONNECT_TIMEOUT' });
+    await expect(getThrough(own)).rejects.toMatchObject({ code: 'SLUICE_CONNECT_TIMEOUT' });
     expect(Date.now() - started).toBeLessThan(5000); // the shared pools would wait 30 s
     pools.retain(new Set());
     expect(pools.size).toBe(0);

@@ -1,8 +1,6 @@
 // One proxied request: picks an endpoint, dispatches on its pool, and relays the response with back-pressure.
-// It is the undici dispatch handler itself (controller API: the only handler style undici 8 dispatchers speak
-// natively — the legacy onConnect/onHeaders ones now need a Dispatcher1Wrapper, one more layer per request).
+// It is the upstream pool's handler itself (upstream/upstream-handler.ts), so a request costs no handler object.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Dispatcher } from 'undici';
 import type { BackendTarget, GlobalSettings, Route } from '../../model/index.ts';
 import { pickEndpoint } from '../balancer/pick-endpoint.ts';
 import type { UpstreamEndpoint } from '../endpoints/upstream-endpoint.ts';
@@ -12,13 +10,14 @@ import type { RequestRecord } from '../metrics/request-observer.ts';
 import { maxAttempts, type ProxyContext } from '../proxy-context.ts';
 import { sendError } from '../respond.ts';
 import { ownConnectTimeoutOf, readTimeoutOf, sendTimeoutOf } from '../route-timeouts.ts';
+import type { UpstreamController as Controller, UpstreamHandler } from '../upstream/upstream-handler.ts';
 import type { ReadWaiter } from './read-deadlines.ts';
 import { RequestBody } from './request-body.ts';
 
 /** Abort reason when the client left: shared, since it is never shown and needs no stack. */
 const clientGone = Object.assign(new Error('client closed the connection'), { code: 'SLUICE_CLIENT_GONE' });
 const intercepted = Object.assign(new Error('answer replaced by an error page'), { code: 'SLUICE_INTERCEPTED' });
-const invalidResponse = Object.assign(new Error('invalid upstream response headers'), { code: 'UND_ERR_INFO' });
+const invalidResponse = Object.assign(new Error('invalid upstream response headers'), { code: 'SLUICE_BAD_RESPONSE' });
 const readTimeout = Object.assign(new Error('the pod sent nothing for proxy-read-timeout'), { code: 'SLUICE_READ_TIMEOUT' });
 const sendTimeout = Object.assign(new Error('the pod took nothing more of the request for proxy-send-timeout'), { code: 'SLUICE_SEND_TIMEOUT' });
 
@@ -31,9 +30,7 @@ function isIdempotent(method: string): boolean {
   return method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || method === 'PUT' || method === 'DELETE';
 }
 
-type Controller = Dispatcher.DispatchController;
-
-export class Exchange implements Dispatcher.DispatchHandler, ReadWaiter {
+export class Exchange implements UpstreamHandler, ReadWaiter {
   readonly #ctx: ProxyContext;
   readonly #req: IncomingMessage;
   readonly #res: ServerResponse;
@@ -117,19 +114,16 @@ export class Exchange implements Dispatcher.DispatchHandler, ReadWaiter {
     this.#controller = null;
     this.#attempts++;
     this.#record?.upstreamStarted(endpoint.key);
-    const method = this.#req.method as Dispatcher.HttpMethod;
     // The original request target (or its rewrite), never the normalised path: the pod sees what the client sent.
-    const path = this.#target;
-    // nginx's proxy_read_timeout (the gap between two reads from the pod) is timed here, not by undici: its
-    // headersTimeout/bodyTimeout cost a timer object per request (read-deadlines.ts says what that cost). 0 turns
-    // them off. Read per request, so a ConfigMap change applies to the next request without touching the pools.
-    const options = { path, method, headers: this.#headers, body: this.#body, headersTimeout: 0, bodyTimeout: 0 };
-    this.#ctx.pools.get(endpoint, this.#connectTimeoutMs).dispatch(options, this);
+    // nginx's proxy_read_timeout (the gap between two reads from the pod) is timed here (read-deadlines.ts), read
+    // per request, so a ConfigMap change applies to the next request without touching the pools.
+    const request = { method: this.#req.method!, path: this.#target, headers: this.#headers, body: this.#body };
+    this.#ctx.pools.get(endpoint, this.#connectTimeoutMs).dispatch(request, this);
     return true;
   }
 
   onRequestStart(controller: Controller): void {
-    // undici calls this when the request is about to be written on a connected socket (client-h1.js writeH1).
+    // Called when the request is about to be written on a connected socket (a kept-alive one or a new one).
     this.#record?.upstreamConnected();
     this.#controller = controller;
     if (this.#clientGone) return controller.abort(clientGone);
@@ -141,16 +135,16 @@ export class Exchange implements Dispatcher.DispatchHandler, ReadWaiter {
   }
 
   /**
-   * undici handed a body chunk to the pod's socket (client-h1.js AsyncWriter.write). With the socket's buffer
-   * full it stops taking chunks until 'drain', so a pod that stops reading stops these calls: the gap between two
-   * of them is nginx's "two successive write operations". Also a client that stalls mid-upload stops them, as
-   * nginx's send timer runs while an unbuffered body waits on the client (proxy-request-buffering off).
+   * A body chunk went to the pod's socket (upstream-connection.ts). With the socket's buffer full no more are
+   * taken until 'drain', so a pod that stops reading stops these calls: the gap between two of them is nginx's
+   * "two successive write operations". Also a client that stalls mid-upload stops them, as nginx's send timer
+   * runs while an unbuffered body waits on the client (proxy-request-buffering off).
    */
   onBodySent(): void {
     this.readProgress();
   }
 
-  /** undici handed the last of the request to the socket: from now on the exchange waits for the answer. */
+  /** The last of the request went to the socket: from now on the exchange waits for the answer. */
   onRequestSent(): void {
     this.#sending = false;
     this.readProgress();
@@ -169,9 +163,8 @@ export class Exchange implements Dispatcher.DispatchHandler, ReadWaiter {
       controller.abort(intercepted);
       return;
     }
-    const raw = controller.rawHeaders;
-    // Raw headers keep the pod's casing and order, and skip a second header-object conversion.
-    const headers = buildResponseHeaders(Array.isArray(raw) ? raw : []);
+    // Raw headers keep the pod's casing and order.
+    const headers = buildResponseHeaders(controller.rawHeaders);
     try {
       this.#res.writeHead(statusCode, headers);
     } catch (error: unknown) {
@@ -188,8 +181,8 @@ export class Exchange implements Dispatcher.DispatchHandler, ReadWaiter {
     if (this.#record !== null) this.#record.upstreamBytes += chunk.length;
     if (this.#res.write(chunk)) return this.readProgress();
     controller.pause();
-    // Paused, nothing is read from the pod: its silence is not a read timeout (undici's bodyTimeout skipped
-    // paused bodies too). 'drain' resumes both; listened for only now, not on every response.
+    // Paused, nothing is read from the pod: its silence is not a read timeout (undici's bodyTimeout, which this
+    // replaced, skipped paused bodies too). 'drain' resumes both; listened for only now, not on every response.
     this.readDeadline = Number.POSITIVE_INFINITY;
     this.#res.once('drain', () => this.#drained());
   }

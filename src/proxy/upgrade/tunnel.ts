@@ -115,8 +115,8 @@ export class Tunnel {
     // The connect timeout (the request's `timeout` option), then, once connected, the wait for the pod's answer.
     upstream.on('timeout', () => {
       if (this.#settled) return;
-      // Same codes as undici's, so both paths share one classification.
-      const code = connected ? 'UND_ERR_HEADERS_TIMEOUT' : 'UND_ERR_CONNECT_TIMEOUT';
+      // The codes of the upstream pools' (errors.ts), so both paths share one classification.
+      const code = connected ? 'SLUICE_READ_TIMEOUT' : 'SLUICE_CONNECT_TIMEOUT';
       upstream.destroy(Object.assign(new Error('upstream timeout'), { code }));
     });
     upstream.once('socket', (socket: Socket) => {
