@@ -10,6 +10,7 @@ import { hasCaddy, startCaddy } from '../targets/caddy.ts';
 import { startHttpProxy } from '../targets/http-proxy.ts';
 import { startNginxProxy, type ProxyTarget } from '../targets/nginx-proxy.ts';
 import { startNodeFloor } from '../targets/node-floor.ts';
+import { startUndiciFloor } from '../targets/undici-floor.ts';
 import { mustStartSluice, type Sluice, type SluiceLaunch } from '../targets/sluice.ts';
 
 /** Sluice on the shared route set (manifests in their own directory), stopped by `cleanup`. */
@@ -28,13 +29,14 @@ export async function sluiceOnSharedRoutes(
   return sluice;
 }
 
-export type Baseline = 'nginx' | 'caddy' | 'http-proxy' | 'node floor';
+export type Baseline = 'nginx' | 'caddy' | 'http-proxy' | 'node floor' | 'undici floor';
 
 const starters: Record<Baseline, (pods: ScenarioContext['pods']) => Promise<ProxyTarget>> = {
   nginx: startNginxProxy,
   caddy: startCaddy,
   'http-proxy': startHttpProxy,
   'node floor': startNodeFloor,
+  'undici floor': startUndiciFloor,
 };
 
 /** Starts the baselines that are installed; the names of those that are not go to `missing`. */

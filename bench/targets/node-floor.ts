@@ -1,4 +1,4 @@
-// Starts the Node floor baseline (node-floor-server.ts: node:http + undici dispatch(), no features) pinned to the
+// Starts the Node floor baseline (node-floor-server.ts: node:http + Sluice's upstream pools, no features) pinned to the
 // proxy CPU, with the node flag Sluice's image starts with, so the two differ by Sluice's code only.
 import { nodeFloorPort } from '../lib/net.ts';
 import type { ProxyTarget } from './nginx-proxy.ts';

@@ -1,9 +1,8 @@
-// The Node floor baseline, run as a child process: `node node-floor-server.ts <port> <pod>…`.
-// The fastest Node proxy issue 8 measured, with no feature at all: a node:http server driving one undici Pool per
-// pod through dispatch(), round robin, the client's raw headers passed up and the pod's passed down, no header
-// added, no routing, no metrics, no timeouts. It is the design Sluice's forwarder is built on, so the row says
-// what Sluice's features cost (Sluice ÷ floor) and how far any Node proxy of this design can go on the machine
-// (floor ÷ Caddy bounds Sluice ÷ Caddy).
+// The undici floor baseline, run as a child process: `node undici-floor-server.ts <port> <pod>…`.
+// The fastest Node proxy issue 8 measured before Sluice had its own upstream client, with no feature at all: a
+// node:http server driving one undici Pool per pod through dispatch(), round robin, the client's raw headers passed
+// up and the pod's passed down, nothing added. Sluice's forwarder was built on it until src/proxy/upstream/
+// replaced undici; the row keeps the reason for that measured in every run (undici floor ÷ node floor).
 import { createServer, type ServerResponse } from 'node:http';
 import { Pool, type Dispatcher } from 'undici';
 
