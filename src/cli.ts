@@ -4,6 +4,7 @@
 import { pino } from 'pino';
 import { parseArgs } from './cli/options.ts';
 import { startGateway } from './main.ts';
+import { stdoutWriter } from './proxy/access-log/line-sink.ts';
 
 export async function runCli(argv: readonly string[]): Promise<void> {
   const parsed = parseArgs(argv);
@@ -13,21 +14,23 @@ export async function runCli(argv: readonly string[]): Promise<void> {
   }
 
   const { config } = parsed;
-  const logger = pino({ level: config.logLevel, base: undefined });
+  const options = { level: config.logLevel, base: undefined };
+  // --access-log stdout: the logs and the access log share stdout's one writer (line-sink.ts says why).
+  const stdout = config.accessLog === 'stdout' ? stdoutWriter() : null;
+  const logger = stdout === null ? pino(options) : pino(options, stdout.logDestination);
+  const fatal = (error: unknown, message: string): never => {
+    logger.fatal({ err: error }, message);
+    stdout?.flushSync();
+    process.exit(1);
+  };
 
   // A bug that escapes every handler leaves state we cannot reason about: log it and exit non-zero so the
   // orchestrator restarts a clean process. Bad input is handled where it arrives and never gets here.
-  process.on('uncaughtException', (error) => {
-    logger.fatal({ err: error }, 'uncaught exception; exiting');
-    process.exit(1);
-  });
-  process.on('unhandledRejection', (reason) => {
-    logger.fatal({ err: reason }, 'unhandled promise rejection; exiting');
-    process.exit(1);
-  });
+  process.on('uncaughtException', (error) => fatal(error, 'uncaught exception; exiting'));
+  process.on('unhandledRejection', (reason) => fatal(reason, 'unhandled promise rejection; exiting'));
 
   try {
-    const gateway = await startGateway(config, logger);
+    const gateway = await startGateway(config, logger, stdout);
     let stopping = false;
     const stop = (signal: string): void => {
       if (stopping) return;
@@ -38,7 +41,6 @@ export async function runCli(argv: readonly string[]): Promise<void> {
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
   } catch (error: unknown) {
-    logger.fatal({ err: error }, 'cannot start');
-    process.exit(1);
+    fatal(error, 'cannot start');
   }
 }

@@ -18,7 +18,7 @@ import { createStatusServer } from './proxy/status-server.ts';
 import { createBucketMemory } from './proxy/rate-limit/shared-buckets.ts';
 import { listen } from './proxy/listen.ts';
 import { controlObservability, type LiveSources } from './proxy/metrics/observability.ts';
-import { stdoutSink } from './proxy/access-log/line-sink.ts';
+import { stdoutWriter, type StdoutWriter } from './proxy/access-log/line-sink.ts';
 import { WorkerPool } from './workers/worker-pool.ts';
 import { nodeMetrics } from './workers/node-metrics.ts';
 import { servedBy } from './workers/served-by.ts';
@@ -33,7 +33,8 @@ export interface RunningGateway {
   shutdown(delayMs: number, graceMs: number): Promise<void>;
 }
 
-export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningGateway> {
+/** `stdout`: with --access-log stdout, the writer the logger already writes through (cli.ts), else null. */
+export async function startGateway(config: GatewayConfig, logger: Logger, stdout: StdoutWriter | null = null): Promise<RunningGateway> {
   // Resolved before anything listens: with neither files nor a cluster, say so and stop. The Kubernetes and
   // Redis client libraries are loaded only when used (≈86 MiB and ≈25 MiB of RSS on import).
   const kubeModules = config.manifests === undefined ? await loadKubeModules() : undefined;
@@ -117,7 +118,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   statusPublisher?.start();
   live.updater = updater;
 
-  const stdoutAccessLog = config.accessLog === 'stdout' ? stdoutSink() : null;
+  const stdoutAccessLog = config.accessLog === 'stdout' ? (stdout ?? stdoutWriter()) : null;
   const workers = new WorkerPool({
     count: config.workers,
     stdoutAccessLog,

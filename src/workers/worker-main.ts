@@ -2,6 +2,7 @@
 // primary's updates in order, binds the listeners after the first one, and answers drain and metrics requests.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { pino } from 'pino';
+import { portLogDestination } from '../proxy/access-log/line-sink.ts';
 import { startDataPlane } from './data-plane.ts';
 import type { SourceUpdate } from '../model/index.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './messages.ts';
@@ -9,7 +10,9 @@ import { settleHeap } from './settle-heap.ts';
 import { applyDelta, parseFull } from './snapshot-mirror.ts';
 
 async function runWorker(port: MessagePort, init: WorkerInit): Promise<void> {
-  const logger = pino({ level: init.config.logLevel, base: { worker: init.workerId } });
+  const options = { level: init.config.logLevel, base: { worker: init.workerId } };
+  // --access-log stdout: log lines go to the primary with the access-log blocks (line-sink.ts says why).
+  const logger = init.accessLogPort === null ? pino(options) : pino(options, portLogDestination(init.accessLogPort));
   const send = (message: FromWorker): void => port.postMessage(message);
   const round = (ms: number): number => Math.round(ms * 100) / 100;
 

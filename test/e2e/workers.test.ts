@@ -14,6 +14,7 @@ const upstreamConnections = new Set<number>();
 let gateway: GatewayProcess;
 let http: string;
 let dir: string;
+let refusingPort: number;
 
 function hit(host: string, from: string, path = '/'): Promise<{ status: number; body: string }> {
   const url = new URL(http);
@@ -33,6 +34,10 @@ const objects = (text: string) => [
   service('web'),
   ...endpointSlices('web', [{ address: '127.0.0.2', port: (pod.address() as AddressInfo).port }]),
   ingress('plain', [{ host: 'plain.test', paths: [{ path: '/', service: 'web' }] }]),
+  // Nothing listens there: each request makes the worker that serves it log 'upstream failed'.
+  service('refusing'),
+  ...endpointSlices('refusing', [{ address: '127.0.0.2', port: refusingPort }]),
+  ingress('refusing', [{ host: 'refusing.test', paths: [{ path: '/', service: 'refusing' }] }]),
   annotated(ingress('limited', [{ host: 'limited.test', paths: [{ path: '/', service: 'web' }] }]), { 'limit-rps': '1' }),
   // The pod answers with the path it was asked for; rewrite-target makes the text part of the routing table.
   annotated(ingress('text', [{ host: 'text.test', paths: [{ path: '/', service: 'web' }] }]), { 'rewrite-target': `/${text}` }),
@@ -44,6 +49,11 @@ beforeAll(async () => {
     res.end(req.url);
   });
   await new Promise<void>((resolve) => pod.listen(0, '127.0.0.2', resolve));
+  // A port that was free a moment ago and is closed again: connects to it are refused.
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.2', resolve));
+  refusingPort = (probe.address() as AddressInfo).port;
+  await new Promise((resolve) => probe.close(resolve));
   dir = await tempManifestDir();
   await writeManifest(dir, 'objects.yaml', toYaml(objects('v1')));
   ({ gateway, http } = await startGateway(['--manifests', dir, '--workers', '3', '--watch-ingress-without-class']));
@@ -101,5 +111,36 @@ describe('--workers 3', () => {
     expect(access.map((line) => line['path']).sort()).toEqual([...paths].sort());
     // A line cut by another writer would not parse as JSON (GatewayProcess keeps it as { msg: text }).
     expect(logged.gateway.lines.filter((line) => line['level'] === 30 && !('time' in line))).toEqual([]);
+  });
+
+  it('--access-log stdout: log lines of the primary and the workers never cut an access-log line, even with the pipe full', async () => {
+    const logged = await startGateway(['--manifests', dir, '--workers', '2', '--watch-ingress-without-class', '--access-log', 'stdout']);
+    const base = http;
+    http = logged.http;
+    // ≈1 MiB of access lines while nobody reads stdout: the primary's writes to the full pipe go in pieces.
+    const paths = Array.from({ length: 300 }, (_, i) => `/${i}?q=${'q'.repeat(3000)}`);
+    logged.gateway.pauseOutput();
+    let stopped: Promise<number | null> | undefined;
+    try {
+      for (let i = 0; i < paths.length; i += 20) {
+        await Promise.all(paths.slice(i, i + 20).map((path) => hit('plain.test', '127.0.0.1', path)));
+        // A worker's warning and debug lines, between the blocks.
+        expect((await hit('refusing.test', '127.0.0.1')).status).toBe(502);
+      }
+      // The primary's own lines ('shutting down', 'shutdown: listeners closing', …), with the pipe still full.
+      stopped = logged.gateway.stop();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    } finally {
+      logged.gateway.resumeOutput();
+      http = base;
+    }
+    expect(await stopped).toBe(0);
+    const lines = logged.gateway.lines;
+    // A cut line does not parse as JSON (GatewayProcess keeps it as { msg: text }, without `time`).
+    expect(lines.filter((line) => !('time' in line)).map((line) => String(line.msg).slice(0, 80))).toEqual([]);
+    const access = lines.filter((line) => line['host'] === 'plain.test');
+    expect(access.map((line) => line['path']).sort()).toEqual([...paths].sort());
+    expect(lines.filter((line) => line.msg === 'upstream failed' && line['worker'] !== undefined).length).toBeGreaterThanOrEqual(15);
+    expect(lines.some((line) => line.msg === 'shutdown: listeners closing')).toBe(true);
   });
 });

@@ -29,7 +29,8 @@ export class GatewayProcess {
     this.child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     createInterface({ input: this.child.stdout! }).on('line', (text) => this.onLine(text));
-    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+    // 'close', not 'exit': the process may exit with lines still in the pipe; 'close' comes after its output.
+    this.exited = new Promise((resolve) => this.child.on('close', (code) => resolve(code)));
   }
 
   private onLine(text: string): void {
@@ -86,6 +87,15 @@ export class GatewayProcess {
   async listening(listener: 'http' | 'status'): Promise<number> {
     const line = await this.waitForLog((l) => l.msg === 'listening' && l['listener'] === listener);
     return line['port'] as number;
+  }
+
+  /** Stops reading the gateway's stdout (its pipe fills, and its writes block or go in pieces) until resumeOutput(). */
+  pauseOutput(): void {
+    this.child.stdout!.pause();
+  }
+
+  resumeOutput(): void {
+    this.child.stdout!.resume();
   }
 
   exitCode(): Promise<number | null> {
