@@ -3,7 +3,7 @@
 // (bin/warm-compile-cache.mjs imports every module of src/).
 import { pino } from 'pino';
 import { parseArgs } from './cli/options.ts';
-import { startGateway } from './main.ts';
+import { startGateway, type RunningGateway } from './main.ts';
 import { stdoutWriter } from './proxy/access-log/line-sink.ts';
 
 export async function runCli(argv: readonly string[]): Promise<void> {
@@ -29,17 +29,28 @@ export async function runCli(argv: readonly string[]): Promise<void> {
   process.on('uncaughtException', (error) => fatal(error, 'uncaught exception; exiting'));
   process.on('unhandledRejection', (reason) => fatal(reason, 'unhandled promise rejection; exiting'));
 
+  // The signal handlers go in before anything starts: without one, SIGTERM's default action kills the process
+  // at once, by the signal. During start-up nothing serves yet, so there is nothing to drain: the gateway says so
+  // and exits 0 at once (it may be waiting for an API it cannot list: the wait would never end).
+  let started: RunningGateway | null = null;
+  let signalled = false;
+  const stop = (signal: string): void => {
+    if (signalled) return;
+    signalled = true;
+    const gateway = started;
+    if (gateway === null) {
+      logger.info({ signal }, 'shutting down during start-up: nothing to drain');
+      stdout?.flushSync();
+      process.exit(0);
+    }
+    logger.info({ signal, delayMs: config.shutdownDelayMs, graceMs: config.shutdownGraceMs }, 'shutting down');
+    void gateway.shutdown(config.shutdownDelayMs, config.shutdownGraceMs).then(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+
   try {
-    const gateway = await startGateway(config, logger, stdout);
-    let stopping = false;
-    const stop = (signal: string): void => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal, delayMs: config.shutdownDelayMs, graceMs: config.shutdownGraceMs }, 'shutting down');
-      void gateway.shutdown(config.shutdownDelayMs, config.shutdownGraceMs).then(() => process.exit(0));
-    };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
+    started = await startGateway(config, logger, stdout);
   } catch (error: unknown) {
     fatal(error, 'cannot start');
   }

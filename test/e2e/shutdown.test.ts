@@ -7,7 +7,7 @@ import { connect, createServer as createTcpServer, type AddressInfo, type Server
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket, WebSocketServer } from 'ws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startGateway, type GatewayProcess } from '../support/gateway-process.ts';
+import { GatewayProcess, startGateway } from '../support/gateway-process.ts';
 import { send, type Reply } from '../support/http-client.ts';
 import { endpointSlices, ingress, service, tempManifestDir, toYaml, writeManifest } from '../support/manifests.ts';
 
@@ -134,4 +134,17 @@ it('SIGTERM: no failed request while the listener is open, WebSockets and slow r
   // Far below the 60 s read timeout the handshake would otherwise hold the exit for; room for a loaded machine.
   expect(Date.now() - signalledAt).toBeLessThan(delayMs + graceMs + 10_000);
   agent.destroy();
+});
+
+it('SIGTERM while starting (after the status listener, before the workers serve): exit 0 at once, said in the log', async () => {
+  const examples = new URL('../../examples', import.meta.url).pathname;
+  const starting = new GatewayProcess([
+    '--manifests', examples, '--ingress-class', 'nginx', '--workers', '1', '--http-port', '0', '--https-port', '0', '--status-port', '0',
+    '--bind-address', '127.0.0.1', '--shutdown-delay', '0',
+  ]);
+  // main.ts logs the status listener before it starts the workers: the signal lands mid-start.
+  await starting.listening('status');
+  starting.child.kill('SIGTERM');
+  expect(await starting.stop()).toBe(0);
+  expect(starting.lines.some((line) => line.msg === 'shutting down during start-up: nothing to drain' && line['signal'] === 'SIGTERM')).toBe(true);
 });
