@@ -160,12 +160,12 @@ describe('selectEndpoints', () => {
     expect(keys(slices, port)).toEqual(expected);
   });
 
-  it('builds connectable origins', () => {
+  it('builds connectable addresses and authority-form keys (the Host a request without one gets)', () => {
     const [v4] = selectEndpoints([slice({ service: 's', endpoints: ['10.0.0.1'] })], servicePort());
     const [v6] = selectEndpoints([slice({ service: 's', addressType: 'IPv6', endpoints: ['fd00::1'] })], servicePort());
-    expect(v4).toMatchObject({ address: '10.0.0.1', port: 8080, origin: 'http://10.0.0.1:8080' });
-    expect(v6).toMatchObject({ address: 'fd00::1', port: 8080, origin: 'http://[fd00::1]:8080' });
-    expect(new URL(v6!.origin).hostname).toBe('[fd00::1]');
+    expect(v4).toMatchObject({ address: '10.0.0.1', port: 8080, key: '10.0.0.1:8080' });
+    expect(v6).toMatchObject({ address: 'fd00::1', port: 8080, key: '[fd00::1]:8080' });
+    expect(new URL(`http://${v6!.key}`).hostname).toBe('[fd00::1]');
   });
 
   it('is independent of slice and endpoint order', () => {

@@ -1,5 +1,5 @@
 // One connectable pod address. Built once per endpoint-set change (never per request), so every string the hot
-// path needs (pool key, origin URL) is precomputed here.
+// path needs (the pool key) is precomputed here.
 import { isIPv6 } from 'node:net';
 
 export interface UpstreamEndpoint {
@@ -8,13 +8,11 @@ export interface UpstreamEndpoint {
   /** The bare IP as it appears in the EndpointSlice (no brackets): what a socket connects to. */
   readonly address: string;
   readonly port: number;
-  /** `http://ip:port` with IPv6 bracketed, as undici and URL parsing require. */
-  readonly origin: string;
 }
 
 export function upstreamEndpoint(address: string, port: number): UpstreamEndpoint {
   // RFC 3986 §3.2.2: an IPv6 literal in an authority must be bracketed, otherwise its colons read as the port.
   const host = isIPv6(address) ? `[${address}]` : address;
   const key = `${host}:${port}`;
-  return Object.freeze({ key, address, port, origin: `http://${key}` });
+  return Object.freeze({ key, address, port });
 }

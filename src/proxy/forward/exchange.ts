@@ -151,8 +151,6 @@ export class Exchange implements UpstreamHandler, ReadWaiter {
   }
 
   onResponseStart(controller: Controller, statusCode: number): void {
-    // 1xx: node:http answered the client's `Expect: 100-continue` itself; informational answers end here.
-    if (statusCode < 200) return;
     // An answer before the whole body was taken (a 413, a 401): reads are what the exchange waits for now.
     this.#sending = false;
     this.readProgress();

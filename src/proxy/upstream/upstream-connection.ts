@@ -251,10 +251,7 @@ export class UpstreamConnection {
 
   #sent(control: ExchangeControl): void {
     this.#requestSent = true;
-    this.#body = null;
     control.handler.onRequestSent();
-    // The pod answered before it had the whole body, and that answer is parsed but waited on the body's end.
-    if (this.#current === control && this.#complete && !this.#paused) this.#finish(control);
   }
 
   /** The body is not sent any further: the client's bytes still coming are read and dropped (request-body.ts). */
@@ -357,15 +354,16 @@ export class UpstreamConnection {
       if (!this.#complete) return this.fail(control, this.#broken);
       this.#keepAlive = false;
     }
-    if (this.#complete && !this.#paused && this.#requestSent) this.#finish(control);
-    else if (this.#complete && !this.#requestSent) {
+    if (!this.#complete) return;
+    if (!this.#requestSent) {
       // The pod answered before taking the whole body (a 413, a 401): the rest is not sent, and the connection,
       // with a request cut short on it, is not reused.
       this.#keepAlive = false;
       this.#dropBody();
       this.#requestSent = true;
-      if (!this.#paused) this.#finish(control);
     }
+    // Paused: resume() finishes once the queued chunks are delivered.
+    if (!this.#paused) this.#finish(control);
   }
 
   #finish(control: ExchangeControl): void {

@@ -79,7 +79,7 @@ export class UpstreamPools {
   /** Closes every pool: gracefully, or immediately (aborting in-flight requests) with `destroy`. */
   async closeAll(destroy = false): Promise<void> {
     clearInterval(this.#sweeper);
-    for (const set of [this.#shared, ...this.#byTimeout.values()]) {
+    for (const set of this.#sets()) {
       for (const [key, pool] of set.pools) {
         set.pools.delete(key);
         this.#closeQuietly(key, destroy ? pool.destroy() : pool.close());
@@ -91,9 +91,14 @@ export class UpstreamPools {
 
   /** Open pools, all timeout values together. */
   get size(): number {
-    let size = this.#shared.pools.size;
-    for (const set of this.#byTimeout.values()) size += set.pools.size;
+    let size = 0;
+    for (const set of this.#sets()) size += set.pools.size;
     return size;
+  }
+
+  /** The shared set, then one per route-own connect timeout. */
+  #sets(): PoolSet[] {
+    return [this.#shared, ...this.#byTimeout.values()];
   }
 
   #setFor(connectTimeoutMs: number): PoolSet {
@@ -115,8 +120,7 @@ export class UpstreamPools {
 
   #closeExpired(): void {
     const now = performance.now();
-    for (const pool of this.#shared.pools.values()) if (pool.idleCount > 0) pool.closeExpired(now);
-    for (const set of this.#byTimeout.values()) for (const pool of set.pools.values()) if (pool.idleCount > 0) pool.closeExpired(now);
+    for (const set of this.#sets()) for (const pool of set.pools.values()) pool.closeExpired(now);
   }
 
   #closeQuietly(key: string, closing: Promise<void>): void {
