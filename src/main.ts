@@ -18,7 +18,7 @@ import { createStatusServer } from './proxy/status-server.ts';
 import { createBucketMemory } from './proxy/rate-limit/shared-buckets.ts';
 import { listen } from './proxy/listen.ts';
 import { controlObservability, type LiveSources } from './proxy/metrics/observability.ts';
-import { stdoutWriter, type StdoutWriter } from './proxy/access-log/line-sink.ts';
+import type { StdoutWriter } from './proxy/access-log/line-sink.ts';
 import { WorkerPool } from './workers/worker-pool.ts';
 import { nodeMetrics } from './workers/node-metrics.ts';
 import { servedBy } from './workers/served-by.ts';
@@ -33,8 +33,8 @@ export interface RunningGateway {
   shutdown(delayMs: number, graceMs: number): Promise<void>;
 }
 
-/** `stdout`: with --access-log stdout, the writer the logger already writes through (cli.ts), else null. */
-export async function startGateway(config: GatewayConfig, logger: Logger, stdout: StdoutWriter | null = null): Promise<RunningGateway> {
+/** `stdout`: with --access-log stdout, the writer the logger already writes through (cli.ts); null otherwise. */
+export async function startGateway(config: GatewayConfig, logger: Logger, stdout: StdoutWriter | null): Promise<RunningGateway> {
   // Resolved before anything listens: with neither files nor a cluster, say so and stop. The Kubernetes and
   // Redis client libraries are loaded only when used (≈86 MiB and ≈25 MiB of RSS on import).
   const kubeModules = config.manifests === undefined ? await loadKubeModules() : undefined;
@@ -118,10 +118,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger, stdout
   statusPublisher?.start();
   live.updater = updater;
 
-  const stdoutAccessLog = config.accessLog === 'stdout' ? (stdout ?? stdoutWriter()) : null;
   const workers = new WorkerPool({
     count: config.workers,
-    stdoutAccessLog,
+    stdoutAccessLog: stdout,
     settings: () => updater.currentSettings,
     ports: { http: config.httpPort, https: config.httpsPort },
     init: { config, fakeCertificate: await generateFakeCertificate(), rateLimitMemory: createBucketMemory() },
@@ -149,7 +148,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, stdout
       // Logged once every worker has closed its listeners: a client that reads this line and connects must be
       // refused, not queued on a socket about to close and then reset.
       await Promise.all([closeSource(), workers.drain(graceMs, () => logger.info({ graceMs }, 'shutdown: listeners closing'))]);
-      await stdoutAccessLog?.close();
+      await stdout?.close();
       await new Promise<void>((resolve) => status.close(() => resolve()));
     },
   };
