@@ -1,16 +1,16 @@
 // --access-log: one JSON line per request with the fields of ingress-nginx's default log format
 // ($remote_addr … $request_time [$proxy_upstream_name] $upstream_addr $upstream_response_time $upstream_status
 // $req_id), plus the Kubernetes names. An upgrade (WebSocket) is one line when it closes: status 101, its bytes
-// each way and its whole duration, as nginx logs it. The line has a fixed shape, so a plain JSON.stringify of one
-// object is all the work needed (not a pino logger).
+// each way and its whole duration, as nginx logs it. The line has a fixed shape, so it is JSON text built from its
+// parts (json-text.ts), not a pino logger.
 //
 // Buffered like nginx's `access_log … buffer=… flush=1s` (line-sink.ts, buffered-file.ts): lines are written in
 // blocks or after a second, not one write(2) each; shutdown flushes the rest (a crash loses at most that buffer).
 import type { IncomingMessage } from 'node:http';
 import { clientAddressOf, type TrustedProxies } from '../client-address.ts';
 import { rawHeaderValue } from '../headers/raw-header.ts';
-import { routeLabels } from '../metrics/request-cells.ts';
 import type { RequestRecord } from '../metrics/request-observer.ts';
+import { jsonString, routeFields } from './json-text.ts';
 import type { LineSink } from './line-sink.ts';
 
 export class AccessLog {
@@ -23,35 +23,26 @@ export class AccessLog {
     this.#trusted = trusted;
   }
 
-  /** `record` has been completed by the observer (request time and byte counts set). */
+  /**
+   * `record` has been completed by the observer (request time and byte counts set). The members are in the order
+   * of ingress-nginx's log format; json-text.ts says why the line is built from parts.
+   */
   write(req: IncomingMessage, record: RequestRecord, status: number): void {
-    const labels = routeLabels(record.route);
-    const action = record.route?.action;
-    const line = {
-      time: isoNow(),
-      // As the request flow computed it; a request answered before that (400, redirect) reads it here.
-      remote_addr: record.clientAddress === '' ? clientAddressOf(req, this.#trusted) : record.clientAddress,
-      method: req.method ?? '',
-      path: req.url ?? '',
-      protocol: `HTTP/${req.httpVersion}`,
-      status,
-      bytes_sent: record.responseBytes,
-      http_referer: rawHeaderValue(req.rawHeaders, 'referer'),
-      http_user_agent: rawHeaderValue(req.rawHeaders, 'user-agent'),
-      request_length: record.requestBytes,
-      request_time: round(record.requestSeconds),
-      proxy_upstream_name: action?.kind === 'forward' ? `${action.backend.namespace}-${action.backend.service}-${action.backend.servicePort.port}` : '',
-      upstream_addr: record.upstreamAddress,
-      upstream_status: record.upstreamStatus === 0 ? null : record.upstreamStatus,
-      upstream_response_time: record.upstreamSeconds < 0 ? null : round(record.upstreamSeconds),
-      req_id: record.requestId || rawHeaderValue(req.rawHeaders, 'x-request-id'),
-      namespace: labels['namespace'],
-      ingress: labels['ingress'],
-      service: labels['service'],
-      path_rule: labels['path'],
-      host: labels['host'],
-    };
-    this.#out.write(`${JSON.stringify(line)}\n`);
+    const route = routeFields(record.route);
+    // As the request flow computed it; a request answered before that (400, redirect) reads it here.
+    const remote = record.clientAddress === '' ? clientAddressOf(req, this.#trusted) : record.clientAddress;
+    const raw = req.rawHeaders;
+    this.#out.write(
+      `{"time":"${isoNow()}","remote_addr":${jsonString(remote)},"method":${jsonString(req.method ?? '')}` +
+        `,"path":${jsonString(req.url ?? '')},"protocol":"HTTP/${req.httpVersion}","status":${status}` +
+        `,"bytes_sent":${record.responseBytes},"http_referer":${jsonString(rawHeaderValue(raw, 'referer'))}` +
+        `,"http_user_agent":${jsonString(rawHeaderValue(raw, 'user-agent'))},"request_length":${record.requestBytes}` +
+        `,"request_time":${round(record.requestSeconds)},"proxy_upstream_name":${route.upstreamName}` +
+        `,"upstream_addr":${jsonString(record.upstreamAddress)}` +
+        `,"upstream_status":${record.upstreamStatus === 0 ? 'null' : record.upstreamStatus}` +
+        `,"upstream_response_time":${record.upstreamSeconds < 0 ? 'null' : round(record.upstreamSeconds)}` +
+        `,"req_id":${jsonString(record.requestId || rawHeaderValue(raw, 'x-request-id'))}${route.tail}`,
+    );
   }
 
   /** Flushes what is buffered and closes the file (shutdown). */
