@@ -101,7 +101,8 @@ export function classifyUpstreamError(error: unknown): ProxyErrorKind {
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
     case 'EADDRNOTAVAIL':
-    case 'SLUICE_UPSTREAM_CLOSED': // the pod closed the connection before its answer (a reused keep-alive one too)
+    case 'SLUICE_UPSTREAM_CLOSED': // the pod closed the connection before its answer
+    case 'SLUICE_STALE_CONNECTION': // … a kept-alive one, before any answer (retried once on a new connection)
     case 'SLUICE_POOL_CLOSED': // the endpoint was removed between attempts, or the pool closed under the request
       return 'upstream-refused';
     case 'SLUICE_CONNECT_TIMEOUT':

@@ -6,6 +6,7 @@ describe('error catalogue', () => {
     ['ECONNREFUSED', 'upstream-refused', 502, true],
     ['ECONNRESET', 'upstream-refused', 502, true],
     ['SLUICE_UPSTREAM_CLOSED', 'upstream-refused', 502, true],
+    ['SLUICE_STALE_CONNECTION', 'upstream-refused', 502, true],
     ['SLUICE_POOL_CLOSED', 'upstream-refused', 502, true],
     ['SLUICE_CONNECT_TIMEOUT', 'upstream-connect-timeout', 504, true],
     ['SLUICE_READ_TIMEOUT', 'upstream-read-timeout', 504, false],

@@ -11,7 +11,7 @@ import { RequestObserver } from '../../src/proxy/metrics/request-observer.ts';
 import { startBlackhole, type Blackhole } from './helpers/blackhole.ts';
 import { echoed, send, startGateway, type Gateway } from './helpers/gateway.ts';
 import { backend, slice } from './helpers/objects.ts';
-import { killAll, startPod, type Pod, type PodHandler } from './helpers/pods.ts';
+import { echo, killAll, startPod, type Pod, type PodHandler } from './helpers/pods.ts';
 import { forward, testTable } from './helpers/route-table.ts';
 import { waitFor } from './helpers/wait.ts';
 
@@ -119,6 +119,30 @@ describe('dead and unreachable pods', () => {
     await gateway([rst!]);
     expect((await send(gw!.port, '/')).status).toBe(502);
     expect((await send(gw!.port, '/', { method: 'POST', body: 'x' })).status).toBe(502);
+  });
+
+  it('a kept-alive connection closed under a request: a GET is tried again on a new connection to the one pod', async () => {
+    // The pod drops each connection when its second request arrives, without answering: a request crossing the
+    // pod's keep-alive timeout. nginx retries on a new connection (not counted as a try), so one pod is enough.
+    const requestsOn = new Map<object, number>();
+    const [pod] = await pods(['127.0.0.9', (req, res, self) => {
+      const n = (requestsOn.get(req.socket) ?? 0) + 1;
+      requestsOn.set(req.socket, n);
+      if (n === 2) req.socket.destroy();
+      else echo(req, res, self);
+    }]);
+    await gateway([pod!]);
+    for (let i = 0; i < 3; i++) {
+      const reply = await send(gw!.port, `/get-${i}`);
+      expect(reply.status).toBe(200);
+      expect(echoed(reply).url).toBe(`/get-${i}`);
+    }
+    // GET 0 on connection 1; GET 1 on it again (dropped), then on connection 2; GET 2 reuses connection 2 (dropped)
+    // and goes on connection 3.
+    expect(pod!.seen.map((r) => r.url)).toEqual(['/get-0', '/get-1', '/get-1', '/get-2', '/get-2']);
+    expect(requestsOn.size).toBe(3);
+    // A POST with a body is not sent twice (nginx's non_idempotent rule): the pod may have acted on it.
+    expect((await send(gw!.port, '/post', { method: 'POST', body: 'x' })).status).toBe(502);
   });
 
   it('a pod that answers something that is not HTTP → 502', async () => {

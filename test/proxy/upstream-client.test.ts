@@ -186,6 +186,49 @@ describe('upstream client: connections', () => {
     expect(classifyUpstreamError(timedOut.error)).toBe('upstream-connect-timeout');
   });
 
+  it('a kept-alive connection the pod closes or resets under the next request, before answering, fails as stale', async () => {
+    // The pod reads each reused connection's request, then closes (FIN) or resets (RST) it without a byte of answer:
+    // what a request crossing the pod's keep-alive timeout looks like from the proxy.
+    const pod = await rawPod((head, socket) => {
+      if (head.includes('/close')) socket.destroy();
+      else if (head.includes('/reset')) socket.resetAndDestroy();
+      else socket.write(ok('fine'));
+    });
+    const pool = poolFor(pod);
+    for (const how of ['close', 'reset']) {
+      expect((await exchange(pool, { path: '/first' })).body).toBe('fine');
+      const stale = await exchange(pool, { path: `/${how}` });
+      expect(stale.error?.code).toBe('SLUICE_STALE_CONNECTION');
+      expect(stale.calls).toEqual(['request-start', 'request-sent', 'error']);
+      expect(classifyUpstreamError(stale.error)).toBe('upstream-refused');
+    }
+    expect(pod.connections).toBe(2);
+  });
+
+  it('not stale: a new connection closed before answering, or a reused one closed after part of the answer', async () => {
+    const pod = await rawPod((head, socket) => {
+      if (head.includes('/close')) socket.destroy();
+      else if (head.includes('/partial')) socket.end('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort');
+      else socket.write(ok('fine'));
+    });
+    const pool = poolFor(pod);
+    expect((await exchange(pool, { path: '/close' })).error?.code).toBe('SLUICE_UPSTREAM_CLOSED');
+    expect((await exchange(pool, { path: '/first' })).body).toBe('fine');
+    const partial = await exchange(pool, { path: '/partial' });
+    expect(partial.calls).toEqual(['request-start', 'request-sent', 'response-start 200', 'data', 'error']);
+    expect(partial.error?.code).not.toBe('SLUICE_STALE_CONNECTION');
+  });
+
+  it('freshConnection opens a new connection although one is idle, and keeps both for reuse', async () => {
+    const pod = await rawPod((_head, socket, i) => socket.write(ok(`answer ${i}`)));
+    const pool = poolFor(pod);
+    await exchange(pool);
+    expect(pool.idleCount).toBe(1);
+    expect((await exchange(pool, { freshConnection: true })).body).toBe('answer 1');
+    expect(pod.connections).toBe(2);
+    expect(pool.idleCount).toBe(2);
+  });
+
   it('close() lets the exchange in progress finish, then refuses new ones', async () => {
     let release: (() => void) | undefined;
     const pod = await rawPod((_head, socket) => {

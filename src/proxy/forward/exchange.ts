@@ -67,6 +67,8 @@ export class Exchange implements UpstreamHandler, ReadWaiter {
   /** Keys of endpoints that failed before answering (allocated only on a first failure). */
   #tried: string[] | undefined;
   #attempts = 0;
+  /** The next attempt opens a new connection: a kept-alive one failed under the last (upstream-connection.ts). */
+  #freshConnection = false;
   #clientGone = false;
   /** Metrics / access-log notes; null when both are off. */
   readonly #record: RequestRecord | null;
@@ -117,7 +119,7 @@ export class Exchange implements UpstreamHandler, ReadWaiter {
     // The original request target (or its rewrite), never the normalised path: the pod sees what the client sent.
     // nginx's proxy_read_timeout (the gap between two reads from the pod) is timed here (read-deadlines.ts), read
     // per request, so a ConfigMap change applies to the next request without touching the pools.
-    const request = { method: this.#req.method!, path: this.#target, headers: this.#headers, body: this.#body };
+    const request = { method: this.#req.method!, path: this.#target, headers: this.#headers, body: this.#body, freshConnection: this.#freshConnection };
     this.#ctx.pools.get(endpoint, this.#connectTimeoutMs).dispatch(request, this);
     return true;
   }
@@ -206,6 +208,7 @@ export class Exchange implements UpstreamHandler, ReadWaiter {
     const kind = classifyUpstreamError(error);
     // proxy-body-size, counted while streaming (request-body.ts): the client's fault, not the pod's.
     if (kind === 'body-too-large') return sendError(res, kind, true);
+    if (this.#retryable && this.#retryStale(error)) return;
     if (this.#retryable && isRetryable(kind) && this.#retry()) return;
     this.#ctx.observer?.upstreamError(kind);
     this.#record?.upstreamEnded(statusFor(kind));
@@ -213,6 +216,19 @@ export class Exchange implements UpstreamHandler, ReadWaiter {
     // error_page applies to the proxy's own 502/504 answers too.
     if (this.#onIntercept !== null && this.#onIntercept(statusFor(kind))) return;
     sendError(res, kind, this.#body !== null);
+  }
+
+  /**
+   * A kept-alive connection the pod closed under the request before any answer: tried again on a new connection,
+   * without counting the attempt against the endpoint, once (a new connection cannot fail that way). nginx does the
+   * same (upstream-connection.ts), so a Service with one pod answers instead of 502 when the pod's keep-alive timeout
+   * and a request cross.
+   */
+  #retryStale(error: Error): boolean {
+    if (this.#freshConnection || (error as { code?: unknown }).code !== 'SLUICE_STALE_CONNECTION') return false;
+    this.#freshConnection = true;
+    this.#ctx.logger.debug({ route: this.#route.id, endpoint: this.#endpoint!.key }, 'retrying on a new connection: the kept-alive one closed');
+    return this.dispatch();
   }
 
   #retry(): boolean {

@@ -27,6 +27,20 @@ const noHeaders: readonly string[] = Object.freeze([]);
 const outOfTurn = (): UpstreamError => new UpstreamError('SLUICE_BAD_RESPONSE', 'the pod sent bytes out of turn');
 const closedBeforeAnswer = 'the pod closed the connection before its answer was complete';
 
+/** How a connection is lost when the pod closed it (or its process went away) while Sluice was writing on it. */
+const connectionLossCodes = new Set(['SLUICE_UPSTREAM_CLOSED', 'ECONNRESET', 'EPIPE']);
+
+/**
+ * A kept-alive connection the pod closed just as a request went out on it, before a byte of answer: the pod may
+ * have closed it as idle (its keep-alive timeout) while the request was on the way. Nothing shows the request was
+ * processed, so nginx retries it on a new connection without counting the attempt (ngx_http_upstream_next:
+ * `if (u->peer.cached && ft_type == NGX_HTTP_UPSTREAM_FT_ERROR) u->peer.tries++`); the exchange does the same.
+ */
+function staleConnection(error: Error): UpstreamError {
+  const code = (error as { code?: unknown }).code;
+  return new UpstreamError('SLUICE_STALE_CONNECTION', `the pod closed a kept-alive connection before answering (${String(code)})`);
+}
+
 /**
  * The controller of one exchange: a connection outlives its exchanges, so each gets its own and a late call
  * (a client leaving just after the answer ended) cannot reach the connection's next exchange.
@@ -72,6 +86,10 @@ export class UpstreamConnection {
   #paused = false;
   /** Body chunks parsed while paused (at most the rest of one socket read), delivered on resume(). */
   #queued: Buffer[] | null = null;
+  /** Exchanges started on this connection: more than one means the current one reuses it. */
+  #exchanges = 0;
+  /** A byte of the current exchange's answer arrived. */
+  #heard = false;
   /** Header fields node's parser handed over before the end of the header block (more than 32 of them). */
   #pendingHeaders: string[] = [];
   /** A protocol violation seen while parsing: acted on once the parser has returned. */
@@ -129,6 +147,8 @@ export class UpstreamConnection {
   start(handler: UpstreamHandler, head: string, framing: BodyFraming, body: Readable | null, isHeadRequest: boolean): void {
     const control = new ExchangeControl(this, handler);
     this.#current = control;
+    this.#exchanges++;
+    this.#heard = false;
     this.#head = head;
     this.#framing = framing;
     this.#body = body;
@@ -330,6 +350,7 @@ export class UpstreamConnection {
       this.#close();
       return;
     }
+    this.#heard = true;
     const result = this.#parser.execute(data);
     if (result instanceof Error) return this.#lost(result);
     this.#afterInput();
@@ -383,7 +404,8 @@ export class UpstreamConnection {
       this.#keepAlive = false;
       return this.#close();
     }
-    this.fail(control, error);
+    const stale = this.#exchanges > 1 && !this.#heard && connectionLossCodes.has((error as { code?: string }).code ?? '');
+    this.fail(control, stale ? staleConnection(error) : error);
   }
 
   #close(): void {

@@ -11,6 +11,8 @@ export interface UpstreamRequest {
   readonly headers: readonly string[];
   /** Streamed with back-pressure: length-delimited when `content-length` is among the headers, else chunked. */
   readonly body: Readable | null;
+  /** Open a new connection even if one is idle (the retry after a kept-alive one failed: upstream-connection.ts). */
+  readonly freshConnection?: boolean;
 }
 
 export interface UpstreamController {

@@ -36,7 +36,7 @@ export class UpstreamPool implements ConnectionOwner {
     } catch (error: unknown) {
       return failSoon(handler, error as Error);
     }
-    const connection = this.#idleConnection() ?? this.#open();
+    const connection = (request.freshConnection === true ? undefined : this.#idleConnection()) ?? this.#open();
     connection.start(handler, head, framing, request.body, request.method === 'HEAD');
   }
 
