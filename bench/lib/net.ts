@@ -13,6 +13,7 @@ export const caddyPort = 28083;
 export const httpProxyPort = 28085;
 export const nodeFloorPort = 28086;
 export const undiciFloorPort = 28087;
+export const llhttpFloorPort = 28088;
 
 /** Sluice instance k listens on http 28100+10k, https +1, status +2 (several may run side by side). */
 export function sluicePorts(instance: number): { http: number; https: number; status: number } {
@@ -48,7 +49,7 @@ export async function assertPortsFree(): Promise<void> {
   const wanted: Array<[number, string]> = [
     ...podAddresses.map((a): [number, string] => [podPort, a]),
     ...podAddresses.map((a): [number, string] => [wsPodPort, a]),
-    ...[nginxProxyPort, caddyPort, httpProxyPort, nodeFloorPort, undiciFloorPort].map((p): [number, string] => [p, '127.0.0.1']),
+    ...[nginxProxyPort, caddyPort, httpProxyPort, nodeFloorPort, undiciFloorPort, llhttpFloorPort].map((p): [number, string] => [p, '127.0.0.1']),
     ...[0, 1].flatMap((i) => Object.values(sluicePorts(i)).map((p): [number, string] => [p, '127.0.0.1'])),
   ];
   for (const [port, address] of wanted) {

@@ -17,7 +17,7 @@ interface Datum {
   readonly kind: string;
 }
 
-const baseline = /^(direct|nginx|caddy|http-proxy|node floor|undici floor)\b/;
+const baseline = /^(direct|nginx|caddy|http-proxy|node floor|undici floor|llhttp floor)\b/;
 
 function panel(result: ScenarioResult): vl.TopLevelSpec | undefined {
   if (result.skipped || result.rows.length === 0) return undefined;

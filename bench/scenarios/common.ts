@@ -8,6 +8,7 @@ import { sharedRoutes } from '../manifests/routes.ts';
 import type { ScenarioContext, Target } from '../scenario.ts';
 import { hasCaddy, startCaddy } from '../targets/caddy.ts';
 import { startHttpProxy } from '../targets/http-proxy.ts';
+import { startLlhttpFloor } from '../targets/llhttp-floor.ts';
 import { startNginxProxy, type ProxyTarget } from '../targets/nginx-proxy.ts';
 import { startNodeFloor } from '../targets/node-floor.ts';
 import { startUndiciFloor } from '../targets/undici-floor.ts';
@@ -29,7 +30,7 @@ export async function sluiceOnSharedRoutes(
   return sluice;
 }
 
-export type Baseline = 'nginx' | 'caddy' | 'http-proxy' | 'node floor' | 'undici floor';
+export type Baseline = 'nginx' | 'caddy' | 'http-proxy' | 'node floor' | 'undici floor' | 'llhttp floor';
 
 const starters: Record<Baseline, (pods: ScenarioContext['pods']) => Promise<ProxyTarget>> = {
   nginx: startNginxProxy,
@@ -37,6 +38,7 @@ const starters: Record<Baseline, (pods: ScenarioContext['pods']) => Promise<Prox
   'http-proxy': startHttpProxy,
   'node floor': startNodeFloor,
   'undici floor': startUndiciFloor,
+  'llhttp floor': startLlhttpFloor,
 };
 
 /** Starts the baselines that are installed; the names of those that are not go to `missing`. */

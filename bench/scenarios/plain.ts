@@ -1,7 +1,7 @@
 // The plain route against every baseline, with wrk (the ratios to nginx are issue 8's bar): direct to a pod,
 // nginx configured like ingress-nginx, Caddy, minimal http-proxy, the featureless Node floor (node:http + Sluice's
-// upstream pools) and the same with undici's Pool instead (what Sluice was built on before), Sluice, and Sluice with
-// its access log on.
+// upstream pools), the same with undici's Pool instead (what Sluice was built on before) and without node:http's
+// server (llhttp on raw sockets: what that server costs), Sluice, and Sluice with its access log on.
 import { join } from 'node:path';
 import { canPin } from '../lib/proc.ts';
 import type { Scenario, Target } from '../scenario.ts';
@@ -11,11 +11,11 @@ import { directUrl, sluiceOnSharedRoutes, startBaselines, wrkTarget } from './co
 export const plainScenario: Scenario = {
   id: 'plain',
   title: 'Plain route: Sluice against the baselines',
-  runsPerRound: 7,
+  runsPerRound: 9,
   async run(context) {
     const { cleanup } = context;
     const notes: string[] = [];
-    const baselines = await startBaselines(context, cleanup, ['nginx', 'caddy', 'http-proxy', 'node floor', 'undici floor'], notes);
+    const baselines = await startBaselines(context, cleanup, ['nginx', 'caddy', 'http-proxy', 'node floor', 'undici floor', 'llhttp floor'], notes);
     const sluice = await sluiceOnSharedRoutes(context, cleanup, 0);
     const logged = await sluiceOnSharedRoutes(context, cleanup, 1, { args: [`--access-log=${join(context.dir, 'access.log')}`] });
     const targets: Target[] = [wrkTarget(context, 'direct', directUrl(context), undefined)];

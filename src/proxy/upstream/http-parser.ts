@@ -23,6 +23,7 @@ export interface NodeHttpParser {
 
 interface HttpParserClass {
   new (): NodeHttpParser;
+  readonly REQUEST: number;
   readonly RESPONSE: number;
   readonly kOnMessageBegin: number;
   readonly kOnHeaders: number;
