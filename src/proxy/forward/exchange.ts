@@ -67,8 +67,8 @@ export class Exchange implements UpstreamHandler, ReadWaiter {
   /** Keys of endpoints that failed before answering (allocated only on a first failure). */
   #tried: string[] | undefined;
   #attempts = 0;
-  /** The next attempt opens a new connection: a kept-alive one failed under the last (upstream-connection.ts). */
-  #freshConnection = false;
+  /** A kept-alive connection failed under an attempt and the request went once more on a new one (#retryStale). */
+  #staleRetried = false;
   #clientGone = false;
   /** Metrics / access-log notes; null when both are off. */
   readonly #record: RequestRecord | null;
@@ -107,8 +107,11 @@ export class Exchange implements UpstreamHandler, ReadWaiter {
     else res.on('close', () => this.responseClosed());
   }
 
-  /** Sends the request to the next endpoint; false when no endpoint is left to try. */
-  dispatch(): boolean {
+  /**
+   * Sends the request to the next endpoint; false when no endpoint is left to try. `freshConnection`: on a new
+   * connection even if one is idle (only the attempt after a kept-alive one failed: later attempts reuse again).
+   */
+  dispatch(freshConnection = false): boolean {
     // Read afresh on each attempt: an endpoint removed since the first attempt is not retried.
     const endpoint = pickEndpoint(this.#ctx, this.#backend, this.#tried);
     if (endpoint === undefined) return false;
@@ -119,7 +122,7 @@ export class Exchange implements UpstreamHandler, ReadWaiter {
     // The original request target (or its rewrite), never the normalised path: the pod sees what the client sent.
     // nginx's proxy_read_timeout (the gap between two reads from the pod) is timed here (read-deadlines.ts), read
     // per request, so a ConfigMap change applies to the next request without touching the pools.
-    const request = { method: this.#req.method!, path: this.#target, headers: this.#headers, body: this.#body, freshConnection: this.#freshConnection };
+    const request = { method: this.#req.method!, path: this.#target, headers: this.#headers, body: this.#body, freshConnection };
     this.#ctx.pools.get(endpoint, this.#connectTimeoutMs).dispatch(request, this);
     return true;
   }
@@ -225,10 +228,10 @@ export class Exchange implements UpstreamHandler, ReadWaiter {
    * and a request cross.
    */
   #retryStale(error: Error): boolean {
-    if (this.#freshConnection || (error as { code?: unknown }).code !== 'SLUICE_STALE_CONNECTION') return false;
-    this.#freshConnection = true;
+    if (this.#staleRetried || (error as { code?: unknown }).code !== 'SLUICE_STALE_CONNECTION') return false;
+    this.#staleRetried = true;
     this.#ctx.logger.debug({ route: this.#route.id, endpoint: this.#endpoint!.key }, 'retrying on a new connection: the kept-alive one closed');
-    return this.dispatch();
+    return this.dispatch(true);
   }
 
   #retry(): boolean {
