@@ -1,7 +1,7 @@
-// The factory: a node:http server (plain listener) or a node:http2 secure server that also speaks HTTP/1.1 (TLS
-// listener), whose 'request' and 'upgrade' listeners are the proxy, plus the shutdown that lets in-flight work
-// finish.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// The factory: Sluice's own HTTP/1.x server (plain listener, http1/) or a node:http2 secure server that also speaks
+// HTTP/1.1 (TLS listener), whose 'request' and 'upgrade' listeners are the proxy, plus the shutdown that lets
+// in-flight work finish.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createSecureServer, type Http2SecureServer, type ServerHttp2Session } from 'node:http2';
 import type { Server as NetServer, Socket } from 'node:net';
 import type { TlsOptions } from 'node:tls';
@@ -10,6 +10,9 @@ import type { Logger } from 'pino';
 import type { TrustedProxies } from './client-address.ts';
 import type { EndpointStore } from './endpoints/endpoint-store.ts';
 import type { ProxyContext } from './proxy-context.ts';
+import type { Http1Request } from './http1/http1-request.ts';
+import type { Http1Response } from './http1/http1-response.ts';
+import { Http1Server } from './http1/http1-server.ts';
 import { createRequestHandler } from './request-handler.ts';
 import type { RequestObserver } from './metrics/request-observer.ts';
 import { drainServer, type SecureConnections } from './server-drain.ts';
@@ -46,7 +49,7 @@ export interface ProxyTlsOptions {
   readonly hasOwnCertificate: (host: string) => boolean;
 }
 
-export interface ProxyServer<S extends NetServer = Server | Http2SecureServer> {
+export interface ProxyServer<S extends NetServer = Http1Server | Http2SecureServer> {
   /** Not listening yet: the caller chooses address and port. */
   readonly server: S;
   /**
@@ -63,7 +66,8 @@ const keepAliveTimeoutMs = 75_000;
 
 const httpOptions = {
   // ingress-nginx: client-header-timeout 60 s. No whole-request deadline (node's default 300 s would cut long
-  // uploads and downloads); slow bodies are bounded by the upstream read timeout.
+  // uploads and downloads); slow bodies are bounded by the upstream read timeout. (requestTimeout: node:http's
+  // machinery on the TLS listener reads it; Sluice's own server has no such deadline.)
   keepAliveTimeout: keepAliveTimeoutMs,
   headersTimeout: 60_000,
   requestTimeout: 0,
@@ -72,7 +76,7 @@ const httpOptions = {
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 export function createProxyServer(options: ProxyServerOptions & { readonly tls: ProxyTlsOptions }): ProxyServer<Http2SecureServer>;
-export function createProxyServer(options: ProxyServerOptions & { readonly tls?: undefined }): ProxyServer<Server>;
+export function createProxyServer(options: ProxyServerOptions & { readonly tls?: undefined }): ProxyServer<Http1Server>;
 export function createProxyServer(options: ProxyServerOptions): ProxyServer;
 export function createProxyServer(options: ProxyServerOptions): ProxyServer {
   const owned = options.upstreams === undefined;
@@ -97,9 +101,11 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
   const handler = createRequestHandler(ctx);
   const tls = options.tls;
   const secure: SecureConnections | null = tls === undefined ? null : { sessions: new Set(), sockets: new Set() };
-  const server: Server | Http2SecureServer =
+  // The plain listener's requests are Http1Request/Http1Response (http1/): they carry every member of
+  // IncomingMessage/ServerResponse the handler uses (the same contract as node:http2's compatibility objects below).
+  const server: Http1Server | Http2SecureServer =
     tls === undefined || secure === null
-      ? createServer(httpOptions, handler)
+      ? new Http1Server(httpOptions, handler as unknown as (req: Http1Request, res: Http1Response) => void)
       : createHttpsServer(tls, secure, handler);
   // The connection gauges (metrics on): counted per connection, not per request.
   ctx.observer?.watchServer(server, tls !== undefined);
@@ -108,8 +114,9 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
   server.on('upgrade', createUpgradeHandler(ctx, tunnels));
   // `Expect: 100-continue` reaches the request handler unanswered (node:http would otherwise send 100 Continue at
   // once, before Sluice could refuse the request with a 413 or a redirect); forward() sends it (request-handler.ts).
-  // Registered on the TLS listener too: its HTTP/1.1 connections use node:http's machinery with this server object.
-  server.on('checkContinue', handler);
+  // For the TLS listener's HTTP/1.1 connections (node:http's machinery with this server object); Sluice's own
+  // server always emits 'request' and never answers 100 itself.
+  if (tls !== undefined) server.on('checkContinue', handler);
   const drain = async (graceMs: number): Promise<void> => {
     await drainServer(server, secure, tunnels, graceMs);
     if (owned) await upstreams.close();

@@ -2,10 +2,10 @@
 // let requests (and HTTP/2 streams) in flight finish for up to the grace period, then cut whatever is left.
 // node:http and node:http2 need different calls for each step.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Server } from 'node:http';
 import type { Http2SecureServer, ServerHttp2Session } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { Http1Server } from './http1/http1-server.ts';
 import { stopListening } from './listen.ts';
 
 /** What the HTTPS listener tracks itself: node:http2 has no closeAllConnections(). */
@@ -21,15 +21,15 @@ export interface SecureConnections {
  * listener is added only now, so normal operation pays nothing for it. HTTP/2 has no such header (it is a
  * protocol error there); its sessions get GOAWAY when the listener closes (drainServer).
  */
-export function announceShutdown(server: Server | Http2SecureServer): void {
+export function announceShutdown(server: Http1Server | Http2SecureServer): void {
   const closeAfterResponse = (req: IncomingMessage, res: ServerResponse): void => {
     if (req.httpVersionMajor === 1 && !res.headersSent) res.setHeader('connection', 'close');
   };
-  (server as Server).prependListener('request', closeAfterResponse);
+  (server as Http1Server).prependListener('request', closeAfterResponse);
 }
 
 export async function drainServer(
-  server: Server | Http2SecureServer,
+  server: Http1Server | Http2SecureServer,
   secure: SecureConnections | null,
   tunnels: Set<Duplex>,
   graceMs: number,
@@ -58,13 +58,13 @@ export async function drainServer(
  * node:http2's secure server has closeIdleConnections() for its allowHTTP1 connections since Node 22 (nodejs/node
  * #51569), but @types/node does not declare it.
  */
-function closeIdleOf(server: Server | Http2SecureServer): () => void {
+function closeIdleOf(server: Http1Server | Http2SecureServer): () => void {
   const target = server as unknown as { closeIdleConnections(): void };
   return () => target.closeIdleConnections();
 }
 
-function cutEverything(server: Server | Http2SecureServer, secure: SecureConnections | null, tunnels: Set<Duplex>): void {
-  if (secure === null) (server as Server).closeAllConnections();
+function cutEverything(server: Http1Server | Http2SecureServer, secure: SecureConnections | null, tunnels: Set<Duplex>): void {
+  if (secure === null) (server as Http1Server).closeAllConnections();
   else {
     for (const session of secure.sessions) session.destroy();
     for (const socket of secure.sockets) socket.destroy();

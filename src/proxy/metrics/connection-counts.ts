@@ -2,7 +2,7 @@
 // stub_status: active, reading, writing, waiting) as far as node:http lets them be measured. Plain counters,
 // changed once per connection and once per request; read at scrape time. Listeners are shared functions, not
 // closures per connection.
-import type { Server } from 'node:http';
+import type { Http1Server } from '../http1/http1-server.ts';
 import type { Http2SecureServer } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -22,7 +22,7 @@ export class ConnectionCounts {
   tunnels = 0;
 
   /** Counts the connections of a traffic listener (`tls`: the HTTPS listener, HTTP/1.1 or h2 by ALPN). */
-  watch(server: Server | Http2SecureServer, tls: boolean): void {
+  watch(server: Http1Server | Http2SecureServer, tls: boolean): void {
     if (!tls) {
       server.on('connection', this.#onPlainConnection);
       return;

@@ -3,7 +3,8 @@
 // so the stages can note what only they know (route, upstream address/status/times, request id); the 'close'
 // event of the response (of the socket, for an upgrade) then turns it into a metric cell update and, if on, one
 // access-log line.
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http1Server } from '../http1/http1-server.ts';
 import type { Http2SecureServer } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -90,7 +91,7 @@ export class RequestObserver {
   }
 
   /** Counts a traffic listener's connections (the connection gauges); `tls`: the HTTPS listener. */
-  watchServer(server: Server | Http2SecureServer, tls: boolean): void {
+  watchServer(server: Http1Server | Http2SecureServer, tls: boolean): void {
     this.#connections?.watch(server, tls);
   }
 

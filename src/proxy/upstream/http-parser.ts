@@ -34,7 +34,10 @@ interface HttpParserClass {
 }
 
 const require = createRequire(import.meta.url);
-export const HTTPParser = (require('_http_common') as { HTTPParser: HttpParserClass }).HTTPParser;
+const httpCommon = require('_http_common') as { HTTPParser: HttpParserClass; methods: readonly string[] };
+export const HTTPParser = httpCommon.HTTPParser;
+/** llhttp's method numbers → names, as the request parser reports them (the list node:http's server reads). */
+export const methods = httpCommon.methods;
 
 /** The return values of the headers-complete callback that llhttp acts on (node_http_parser.cc on_headers_complete). */
 export const parseBody = 0;
