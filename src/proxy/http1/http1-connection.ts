@@ -47,7 +47,6 @@ export class Http1Connection implements BodySource, ResponseOwner {
   #upgrade: Http1Request | null = null;
   /** Why the socket is not being read: a request body nobody takes yet, or pipelined requests waiting. */
   #heldForBody = false;
-  #clientEnded = false;
   /** The connection is closing (an answer said close, or a request was refused): input is read and dropped. */
   #ending = false;
   /** host.clock when the connection went idle; when the current head began (-1: no head in progress). */
@@ -142,8 +141,7 @@ export class Http1Connection implements BodySource, ResponseOwner {
       return 0;
     }
     const http11 = major === 1 && minor >= 1;
-    const keepAlive = shouldKeepAlive && !this.#clientEnded;
-    const res = new Http1Response(req, this, name === 'HEAD', http11, keepAlive, this.#host.keepAliveSeconds);
+    const res = new Http1Response(req, this, name === 'HEAD', http11, shouldKeepAlive, this.#host.keepAliveSeconds);
     this.#parsing = req;
     if (this.#current === null) this.#dispatch(req, res);
     else {
@@ -179,7 +177,7 @@ export class Http1Connection implements BodySource, ResponseOwner {
     if (error != null || res === null || res.closed || this.socket.destroyed) return;
     res.finished();
     const req = this.#current!;
-    if (!this.#keepAlive || this.#clientEnded) return this.#endAfterAnswer(req);
+    if (!this.#keepAlive) return this.#endAfterAnswer(req);
     if (!req.complete) {
       // The rest of the body is read and dropped; the next request follows it (#onMessageComplete).
       req.dump();
@@ -249,13 +247,13 @@ export class Http1Connection implements BodySource, ResponseOwner {
     socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`, 'latin1', () => socket.destroy());
   }
 
+  /**
+   * The client's FIN. Idle: the connection ends. With a request in progress: the client is gone (nginx's 499,
+   * node:http's abort without httpAllowHalfOpen) — the answer's 'close' comes without 'finish'.
+   */
   #onEnd = (): void => {
-    if (this.#ending) return void this.socket.destroy();
-    this.#clientEnded = true;
-    // The client will send no more: an unfinished body never completes; an idle connection is done.
-    if (this.#parsing !== null) return void this.socket.destroy();
-    if (this.#current === null) this.socket.end(() => this.socket.destroy());
-    // Otherwise the answer in progress is sent, then the connection ends (#flushed).
+    if (this.#ending || this.#current !== null || this.#parsing !== null) return void this.socket.destroy();
+    this.socket.end(() => this.socket.destroy());
   };
 
   #onDrain = (): void => {
