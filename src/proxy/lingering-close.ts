@@ -6,6 +6,8 @@
 // dropping what still arrives for a while after the answer; so does this, bounded like nginx: until the client
 // closes, or sends nothing for lingeringTimeoutMs, or lingeringTimeMs have passed (nginx's defaults, 5 s and 30 s).
 // A shutdown's drain counts a lingering connection as in flight, so it is cut at the grace period at the latest.
+// This serves node:http's machinery (the TLS listener's HTTP/1.1); Sluice's own server on the plain listener lingers
+// by itself (http1/http1-connection.ts), and there the 'finish' below finds no destroy to replace.
 import type { ServerResponse } from 'node:http';
 
 const lingeringTimeoutMs = 5_000;

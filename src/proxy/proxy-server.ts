@@ -15,7 +15,7 @@ import type { Http1Response } from './http1/http1-response.ts';
 import { Http1Server } from './http1/http1-server.ts';
 import { createRequestHandler } from './request-handler.ts';
 import type { RequestObserver } from './metrics/request-observer.ts';
-import { drainServer, type SecureConnections } from './server-drain.ts';
+import { announceShutdown, drainServer, type SecureConnections } from './server-drain.ts';
 import type { TableSlot } from './table-slot.ts';
 import { createUpgradeHandler } from './upgrade/upgrade-handler.ts';
 import { Upstreams } from './upstream/upstreams.ts';
@@ -59,18 +59,18 @@ export interface ProxyServer<S extends NetServer = Http1Server | Http2SecureServ
   drain(graceMs: number): Promise<void>;
   /** drain(0). */
   close(): Promise<void>;
+  /** From now on HTTP/1.x answers say `Connection: close` (server-drain.ts); HTTP/2 sessions get GOAWAY at drain. */
+  announceShutdown(): void;
 }
 
 /** ingress-nginx: keep-alive 75 s (HTTP/1.1 and HTTP/2 idle connections alike). */
 const keepAliveTimeoutMs = 75_000;
 
 const httpOptions = {
-  // ingress-nginx: client-header-timeout 60 s. No whole-request deadline (node's default 300 s would cut long
-  // uploads and downloads); slow bodies are bounded by the upstream read timeout. (requestTimeout: node:http's
-  // machinery on the TLS listener reads it; Sluice's own server has no such deadline.)
+  // ingress-nginx: client-header-timeout 60 s. No whole-request deadline (node:http's default 300 s would cut long
+  // uploads and downloads); slow bodies are bounded by the upstream read and send timeouts.
   keepAliveTimeout: keepAliveTimeoutMs,
   headersTimeout: 60_000,
-  requestTimeout: 0,
 };
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -100,41 +100,49 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
   const tunnels = new Set<Duplex>();
   const handler = createRequestHandler(ctx);
   const tls = options.tls;
-  const secure: SecureConnections | null = tls === undefined ? null : { sessions: new Set(), sockets: new Set() };
-  // The plain listener's requests are Http1Request/Http1Response (http1/): they carry every member of
-  // IncomingMessage/ServerResponse the handler uses (the same contract as node:http2's compatibility objects below).
-  const server: Http1Server | Http2SecureServer =
-    tls === undefined || secure === null
-      ? new Http1Server(httpOptions, handler as unknown as (req: Http1Request, res: Http1Response) => void)
-      : createHttpsServer(tls, secure, handler);
+  // HTTP/1.x on either listener is Sluice's own server (http1/): its requests are Http1Request/Http1Response, which
+  // carry every member of IncomingMessage/ServerResponse the handler uses (the contract node:http2's compatibility
+  // objects meet for h2 streams), hence the cast. On the TLS listener it never listens itself: it serves the
+  // connections whose ALPN did not choose h2.
+  const http1 = new Http1Server(httpOptions, handler as unknown as (req: Http1Request, res: Http1Response) => void);
+  const secure: SecureConnections | null = tls === undefined ? null : { sessions: new Set(), sockets: new Set(), http1 };
+  const server: Http1Server | Http2SecureServer = tls === undefined || secure === null ? http1 : createHttpsServer(tls, secure, handler);
   // The connection gauges (metrics on): counted per connection, not per request.
   ctx.observer?.watchServer(server, tls !== undefined);
   // HTTP/1.1 only (on the TLS listener too): HTTP/2 WebSockets need RFC 8441 extended CONNECT, not offered, so
   // browsers open an HTTP/1.1 connection for them.
-  server.on('upgrade', createUpgradeHandler(ctx, tunnels));
-  // `Expect: 100-continue` reaches the request handler unanswered (node:http would otherwise send 100 Continue at
+  http1.on('upgrade', createUpgradeHandler(ctx, tunnels));
+  // `Expect: 100-continue` reaches the request handler unanswered (node:http2 would otherwise send 100 Continue at
   // once, before Sluice could refuse the request with a 413 or a redirect); forward() sends it (request-handler.ts).
-  // For the TLS listener's HTTP/1.1 connections (node:http's machinery with this server object); Sluice's own
-  // server always emits 'request' and never answers 100 itself.
+  // Sluice's own HTTP/1.x server always emits 'request' and never answers 100 itself.
   if (tls !== undefined) server.on('checkContinue', handler);
   const drain = async (graceMs: number): Promise<void> => {
     await drainServer(server, secure, tunnels, graceMs);
     if (owned) await upstreams.close();
   };
-  return { server, drain, close: () => drain(0) };
+  return { server, drain, close: () => drain(0), announceShutdown: () => announceShutdown(http1) };
 }
 
 /**
- * The TLS listener: ALPN offers h2 then http/1.1 (allowHTTP1 hands HTTP/1.1 connections, upgrades included, to
- * node:http's machinery on the same port). The handler is written against node:http's request and response;
- * node:http2's compatibility objects provide every member it uses (rawHeaders, url, method, socket addresses,
- * the stream events; writeHead with a flat header list, write/drain, end, destroy), hence the one cast here.
+ * The TLS listener: ALPN offers h2 then http/1.1. h2 sessions are node:http2's; every other connection (ALPN
+ * http/1.1, or a client without ALPN) reaches 'unknownProtocol' — node:http2's documented hand-off when allowHTTP1
+ * is off — and from there Sluice's own HTTP/1.x server (`secure.http1`), as on the plain listener: node:http's
+ * machinery under allowHTTP1 cost the same ≈ 7 µs per request as on the plain listener. The handler is written
+ * against node:http's request and response; node:http2's compatibility objects provide every member it uses
+ * (rawHeaders, url, method, socket addresses, the stream events; writeHead with a flat header list, write/drain,
+ * end, destroy), hence the cast here.
  */
 function createHttpsServer(tls: ProxyTlsOptions, secure: SecureConnections, handler: Handler): Http2SecureServer {
-  const options = { ...tls.serverOptions, allowHTTP1: true, ALPNProtocols: ['h2', 'http/1.1'] };
+  // ALPN by callback: with allowHTTP1 off, node:http2 would offer h2 alone. h2 first (the server's preference).
+  const ALPNCallback = ({ protocols }: { protocols: string[] }): string | undefined =>
+    protocols.includes('h2') ? 'h2' : protocols.includes('http/1.1') ? 'http/1.1' : undefined;
+  const options = { ...tls.serverOptions, allowHTTP1: false, ALPNCallback };
   const server = createSecureServer(options, handler as unknown as Parameters<typeof createSecureServer>[1]);
-  // allowHTTP1 connections read node:http's timeouts from the server object, not from the options.
-  Object.assign(server, httpOptions);
+  server.on('unknownProtocol', (socket: Socket) => {
+    // As the plain listener's sockets (and node:http's): no Nagle delay on answers.
+    socket.setNoDelay(true);
+    secure.http1.emit('connection', socket);
+  });
   server.on('connection', (socket: Socket) => {
     secure.sockets.add(socket);
     socket.once('close', () => secure.sockets.delete(socket));

@@ -12,6 +12,8 @@ import { stopListening } from './listen.ts';
 export interface SecureConnections {
   readonly sessions: Set<ServerHttp2Session>;
   readonly sockets: Set<Socket>;
+  /** The server of its HTTP/1.x connections (never listening itself). */
+  readonly http1: Http1Server;
 }
 
 /**
@@ -21,11 +23,11 @@ export interface SecureConnections {
  * listener is added only now, so normal operation pays nothing for it. HTTP/2 has no such header (it is a
  * protocol error there); its sessions get GOAWAY when the listener closes (drainServer).
  */
-export function announceShutdown(server: Http1Server | Http2SecureServer): void {
-  const closeAfterResponse = (req: IncomingMessage, res: ServerResponse): void => {
-    if (req.httpVersionMajor === 1 && !res.headersSent) res.setHeader('connection', 'close');
+export function announceShutdown(server: Http1Server): void {
+  const closeAfterResponse = (_req: IncomingMessage, res: ServerResponse): void => {
+    if (!res.headersSent) res.setHeader('connection', 'close');
   };
-  (server as Http1Server).prependListener('request', closeAfterResponse);
+  server.prependListener('request', closeAfterResponse);
 }
 
 export async function drainServer(
@@ -42,7 +44,8 @@ export async function drainServer(
   // close() only drops connections idle at that instant; a keep-alive connection whose response finishes later
   // would sit idle until keepAliveTimeout (75 s). Sweeping idle ones while waiting lets drain end as soon as
   // the last in-flight response does.
-  const closeIdle = closeIdleOf(server);
+  const http1 = secure === null ? (server as Http1Server) : secure.http1;
+  const closeIdle = (): void => http1.closeIdleConnections();
   closeIdle();
   const sweeper = setInterval(closeIdle, 50);
   let timer: NodeJS.Timeout | undefined;
@@ -52,15 +55,6 @@ export async function drainServer(
   clearTimeout(timer);
   cutEverything(server, secure, tunnels);
   await closed;
-}
-
-/**
- * node:http2's secure server has closeIdleConnections() for its allowHTTP1 connections since Node 22 (nodejs/node
- * #51569), but @types/node does not declare it.
- */
-function closeIdleOf(server: Http1Server | Http2SecureServer): () => void {
-  const target = server as unknown as { closeIdleConnections(): void };
-  return () => target.closeIdleConnections();
 }
 
 function cutEverything(server: Http1Server | Http2SecureServer, secure: SecureConnections | null, tunnels: Set<Duplex>): void {

@@ -10,7 +10,6 @@ import { CertificateStore } from '../tls/certificate-store.ts';
 import type { IndexedCertificate } from '../tls/certificate-index.ts';
 import { EndpointStore, RouteUpdater, TableSlot, Upstreams, createProxyServer } from '../proxy/index.ts';
 import { RateLimits, attachRateLimits } from '../proxy/rate-limit/rate-limit-stage.ts';
-import { announceShutdown } from '../proxy/server-drain.ts';
 import { acceptorsPerWorker, listenWithAcceptors } from '../proxy/listen.ts';
 import { servingObservability, type LiveSources } from '../proxy/metrics/observability.ts';
 import { fileSink, portSink, type LineSink } from '../proxy/access-log/line-sink.ts';
@@ -120,8 +119,8 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     },
     metrics: () => observability.metricsJson(),
     announceShutdown() {
-      announceShutdown(proxy.server);
-      announceShutdown(secureProxy.server);
+      proxy.announceShutdown();
+      secureProxy.announceShutdown();
     },
     async drain(graceMs, onListenersClosed) {
       const draining = Promise.all([proxy.drain(graceMs), secureProxy.drain(graceMs)]);
