@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { ClientHttp2Session } from 'node:http2';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { readFile } from 'node:fs/promises';
+import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.ts';
@@ -196,6 +197,24 @@ describe('HTTP/1.1 on the HTTPS listener', () => {
     });
     expect(reply.status).toBe(200);
     expect(recorded(Buffer.from(reply.body)).url).toBe('/h1');
+  });
+
+  it('serves a client that sends no ALPN at all (wrk, old clients) as HTTP/1.1', async () => {
+    // No ALPN: node:http2 hands the connection over through 'unknownProtocol' to Sluice's HTTP/1.x server.
+    const socket = tlsConnect({ host: '127.0.0.1', port: httpsPort, servername: 'a.test', ca: cert.cert });
+    try {
+      await new Promise((resolve, reject) => socket.once('secureConnect', resolve).once('error', reject));
+      expect(socket.alpnProtocol).toBe(false);
+      socket.write('GET /no-alpn HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n');
+      let text = '';
+      socket.setEncoding('latin1').on('data', (chunk: string) => (text += chunk));
+      await new Promise((resolve) => socket.once('end', resolve));
+      expect(text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      // The pod's record of the request (JSON, framed chunked or by length): it saw the path.
+      expect(text.slice(text.indexOf('\r\n\r\n'))).toContain('/no-alpn');
+    } finally {
+      socket.destroy();
+    }
   });
 
   it('upgrades WebSockets (wss://)', async () => {
