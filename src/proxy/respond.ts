@@ -3,7 +3,6 @@ import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { errorReply, type ErrorReply, type ProxyErrorKind } from './errors.ts';
 import { httpDate } from './http-date.ts';
-import { lingerAfter } from './lingering-close.ts';
 
 /**
  * Answers `kind` unless a response has already started — then the only honest signal left is to cut the
@@ -19,9 +18,9 @@ export function sendError(res: ServerResponse, kind: ProxyErrorKind, closeConnec
   // HTTP/2 forbids connection-specific headers (RFC 9113 §8.2.2) and needs none: ending the stream with its
   // body unread resets only that stream, and the connection carries on.
   const closing = closeConnection && res.req.httpVersionMajor !== 2;
-  // Still sending its body: read and drop the rest for a while, so the client gets this answer, not a reset.
-  if (closing && !res.req.complete) lingerAfter(res);
-  // The frozen lists are only read by writeHead (node:http copies them into the header block).
+  // Still sending its body: the connection reads and drops the rest for a while after this answer, so the client
+  // gets it, not a reset (http1/http1-connection.ts, lingering-close.ts). The frozen lists are only read by
+  // writeHead, which copies them into the header block.
   res.writeHead(reply.status, (closing ? reply.closingHeaders : reply.headers) as string[]);
   res.end(reply.body);
 }

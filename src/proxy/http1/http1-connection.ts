@@ -5,6 +5,8 @@
 // still arrives for a while — so the client reads its answer instead of a reset.
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import { rawHeaderIndex } from '../headers/raw-header.ts';
+import { lingerThenClose } from '../lingering-close.ts';
 import { HTTPParser, methods, type NodeHttpParser } from '../upstream/http-parser.ts';
 import { Http1Request, type BodySource } from './http1-request.ts';
 import { Http1Response, type ResponseOwner } from './http1-response.ts';
@@ -21,9 +23,6 @@ export interface ConnectionHost {
   forget(connection: Http1Connection): void;
 }
 
-/** nginx's lingering_timeout and lingering_time (defaults): how long an unread request body is read and dropped. */
-const lingeringTimeoutMs = 5_000;
-const lingeringTimeMs = 30_000;
 const emptyBuffer = Buffer.alloc(0);
 
 export class Http1Connection implements BodySource, ResponseOwner {
@@ -45,7 +44,7 @@ export class Http1Connection implements BodySource, ResponseOwner {
   #waiting: (Http1Request | Http1Response)[] | null = null;
   /** An upgrade request whose head was just parsed: the socket is handed over after execute() returns. */
   #upgrade: Http1Request | null = null;
-  /** Why the socket is not being read: a request body nobody takes yet, or pipelined requests waiting. */
+  /** The socket is not read because a request holds as much body as it may (pipelined requests waiting: #waiting). */
   #heldForBody = false;
   /** The connection is closing (an answer said close, or a request was refused): input is read and dropped. */
   #ending = false;
@@ -129,7 +128,7 @@ export class Http1Connection implements BodySource, ResponseOwner {
     if (this.#ending) return 0;
     const name = methods[method] ?? 'GET';
     // RFC 9112 §3.2: an HTTP/1.1 request without Host is answered 400 (node:http's requireHostHeader, nginx alike).
-    if (major === 1 && minor === 1 && !hasHost(rawHeaders)) {
+    if (major === 1 && minor === 1 && rawHeaderIndex(rawHeaders, 'host') === -1) {
       this.#refuse(400);
       return 0;
     }
@@ -212,12 +211,7 @@ export class Http1Connection implements BodySource, ResponseOwner {
       return;
     }
     this.#ending = true;
-    socket.end();
-    socket.resume();
-    const close = (): void => void socket.destroy();
-    const deadline = setTimeout(close, lingeringTimeMs).unref();
-    socket.setTimeout(lingeringTimeoutMs, close);
-    socket.once('close', () => clearTimeout(deadline));
+    lingerThenClose(socket);
   }
 
   #handOver(req: Http1Request, head: Buffer): void {
@@ -282,12 +276,4 @@ export class Http1Connection implements BodySource, ResponseOwner {
     this.#host.forget(this);
     this.#parser.close();
   }
-}
-
-function hasHost(raw: readonly string[]): boolean {
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
-    if (name.length === 4 && name.toLowerCase() === 'host') return true;
-  }
-  return false;
 }

@@ -5,6 +5,7 @@
 // and a small body.
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
+import { rawHeaderIndex } from '../headers/raw-header.ts';
 import type { Http1Request } from './http1-request.ts';
 import { InvalidHeaderError, responseHead, type Framing, type HeadContext } from './response-head.ts';
 
@@ -165,11 +166,7 @@ export class Http1Response extends EventEmitter {
   }
 
   #indexOf(name: string): number {
-    const extra = this.#extra;
-    if (extra === null) return -1;
-    const lower = name.toLowerCase();
-    for (let i = 0; i < extra.length; i += 2) if (extra[i]!.toLowerCase() === lower) return i;
-    return -1;
+    return this.#extra === null ? -1 : rawHeaderIndex(this.#extra, name.toLowerCase());
   }
 }
 

@@ -1,4 +1,4 @@
-// Sluice's HTTP/1.x server for the plain listener: a net.Server whose connections node's llhttp parses directly
+// Sluice's HTTP/1.x server (the plain listener, and the TLS listener's connections that are not h2): a net.Server whose connections node's llhttp parses directly
 // (http1-connection.ts), emitting node:http's 'request' (req, res) and 'upgrade' (req, socket, head) events with
 // objects that carry the members of IncomingMessage and ServerResponse the proxy uses (http1-request.ts,
 // http1-response.ts), plus closeIdleConnections()/closeAllConnections() for the drain.

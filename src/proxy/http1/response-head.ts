@@ -2,6 +2,7 @@
 // name a token and every value free of control characters (a pod's header must never split the answer or smuggle
 // a second one: CVE-2016-2216 class), the framing chosen from what the headers say, Date and Connection added.
 import { STATUS_CODES } from 'node:http';
+import { rawHeaderIndex } from '../headers/raw-header.ts';
 import { httpDate } from '../http-date.ts';
 
 /** RFC 9110 §5.6.2 token: what node's validateHeaderName accepts. */
@@ -58,7 +59,7 @@ export function responseHead(status: number, fields: readonly string[], extra: r
     for (let i = 0; i < source.length; i += 2) {
       const name = source[i]!;
       const value = String(source[i + 1]);
-      if (list === 1 && overridden(fields, name)) continue;
+      if (list === 1 && rawHeaderIndex(fields, name.toLowerCase()) !== -1) continue;
       if (!token.test(name)) throw new InvalidHeaderError('ERR_INVALID_HTTP_TOKEN', `Header name must be a valid HTTP token ["${name}"]`);
       if (invalidValue.test(value)) throw new InvalidHeaderError('ERR_INVALID_CHAR', `Invalid character in header content ["${name}"]`);
       switch (name.length) {
@@ -91,10 +92,4 @@ export function responseHead(status: number, fields: readonly string[], extra: r
   if (keepAlive) text += `Connection: keep-alive\r\nKeep-Alive: timeout=${request.keepAliveSeconds}\r\n\r\n`;
   else text += close ? '\r\n' : 'Connection: close\r\n\r\n';
   return { text, framing, keepAlive };
-}
-
-function overridden(fields: readonly string[], name: string): boolean {
-  const lower = name.toLowerCase();
-  for (let i = 0; i < fields.length; i += 2) if (fields[i]!.toLowerCase() === lower) return true;
-  return false;
 }
